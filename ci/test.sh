@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The test command: set up what is missing (idempotent), then lint, type-check and run every test.
+# Appium, Chromium and Toxiproxy tests are never skipped for a missing tool: setup installs them,
+# and a tool that is still missing fails the run.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+bash ci/setup.sh
+export APPIUM_HOME="$ROOT/.tools/appium-home"
+.venv/bin/ruff check .
+.venv/bin/mypy
+.venv/bin/pytest -n 2 --dist loadgroup "$@"

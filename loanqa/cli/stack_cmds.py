@@ -1,0 +1,60 @@
+"""`loanqa up / down / status`: the managed components as background processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from loanqa.cli.context import Settings
+from loanqa.stack.components import RefappOptions
+from loanqa.stack.stack import COMPONENTS, Stack
+
+_names = click.argument("components", nargs=-1, type=click.Choice(COMPONENTS))
+
+
+def _stack(settings: Settings, refapp: RefappOptions = RefappOptions(), **ports: int | None) -> Stack:
+    cfg = settings.project.stack
+    overrides = {k: v for k, v in ports.items() if v is not None}
+    if overrides:
+        cfg = cfg.model_copy(update=overrides)
+    return Stack(cfg, settings.state_dir, refapp)
+
+
+@click.command()
+@_names
+@click.option("--refapp-port", type=int)
+@click.option("--toxiproxy-port", type=int)
+@click.option("--appium-port", type=int)
+@click.option("--database-url", help="refapp database (default: SQLite under the state dir).")
+@click.option("--refapp-settings", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="refapp settings YAML (capacity, latencies, fault knobs).")
+@click.pass_obj
+def up(settings: Settings, components: tuple[str, ...], refapp_port: int | None, toxiproxy_port: int | None,
+       appium_port: int | None, database_url: str | None, refapp_settings: Path | None) -> None:
+    """Start COMPONENTS (default: all) on 127.0.0.1 and wait until each answers."""
+    stack = _stack(settings, RefappOptions(database_url, refapp_settings), refapp_port=refapp_port,
+                   toxiproxy_port=toxiproxy_port, appium_port=appium_port)
+    for ep in stack.up(components or COMPONENTS):
+        note = "" if ep.managed else " (external, not managed)"
+        click.echo(f"{ep.name:<10} {ep.url}  pid {ep.pid or '-'}{note}")
+
+
+@click.command()
+@_names
+@click.pass_obj
+def down(settings: Settings, components: tuple[str, ...]) -> None:
+    """Stop COMPONENTS (default: all) that loanqa started."""
+    stopped = _stack(settings).down(components or COMPONENTS)
+    click.echo("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
+
+
+@click.command()
+@click.pass_obj
+def status(settings: Settings) -> None:
+    """Show the managed components and whether each answers."""
+    eps = _stack(settings).status()
+    if not eps:
+        click.echo("nothing running (start with `loanqa up`)")
+    for ep in eps:
+        click.echo(f"{ep.name:<10} {ep.url}  pid {ep.pid}  {'ready' if ep.healthy else 'NOT ANSWERING'}")

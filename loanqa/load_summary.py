@@ -1,0 +1,116 @@
+"""`summary.json` of a load run: the typed hand-over from loadtests to the gate and the report.
+
+Written by loadtests, read by `loanqa gate`; both sides use these models so a field cannot drift.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from loanqa.errors import ResultsError
+from loanqa.taxonomy import Cause
+
+SCHEMA = "loanqa.load-summary/1"
+FILE_NAME = "summary.json"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Latency(_Model):
+    """Milliseconds, over every response of the step (successes and rejections alike)."""
+
+    count: int = 0
+    p50: float | None = None
+    p95: float | None = None
+    p99: float | None = None
+    max: float | None = None
+
+
+class StepStats(_Model):
+    requests: int = 0
+    successes: int = 0
+    business: dict[Cause, int] = Field(default_factory=dict)
+    failures: dict[Cause, int] = Field(default_factory=dict)
+    false_rejections: int = 0
+    latency: Latency = Latency()
+
+    @property
+    def technical_failures(self) -> int:
+        return sum(n for c, n in self.failures.items() if c.cause_class.value == "technical")
+
+
+class Funnel(_Model):
+    """Borrowers reaching each stage; disbursement success is judged among the approved."""
+
+    started: int = 0
+    approved: int = 0
+    signed: int = 0
+    disbursed: int = 0
+
+    @property
+    def disbursement_rate(self) -> float | None:
+        return self.disbursed / self.approved if self.approved else None
+
+
+class ProfileStats(_Model):
+    borrowers: int = 0
+    steps: dict[str, StepStats] = Field(default_factory=dict)
+    causes: dict[Cause, int] = Field(default_factory=dict)
+    funnel: Funnel = Funnel()
+
+
+class SloResult(_Model):
+    name: str
+    metric: str
+    threshold: float
+    actual: float | None
+    passed: bool
+    step: str | None = None
+    profile: str | None = None
+    detail: str = ""
+
+
+class LoadSummary(_Model):
+    schema_: str = Field(default=SCHEMA, alias="schema")
+    run_id: str
+    target: str
+    shape: str
+    network_mix: str | None = None
+    started_at: float
+    finished_at: float
+    processes: int = 1
+    requests: int = 0
+    steps: dict[str, StepStats] = Field(default_factory=dict)
+    profiles: dict[str, ProfileStats] = Field(default_factory=dict)
+    causes: dict[Cause, int] = Field(default_factory=dict)
+    false_rejections: int = 0
+    funnel: Funnel = Funnel()
+    slos: list[SloResult] = Field(default_factory=list)
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    def write(self, folder: Path) -> Path:
+        """Atomic: a reader (the gate) never sees half a file."""
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / FILE_NAME
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(self.model_dump_json(by_alias=True, indent=2), encoding="utf-8")
+        tmp.replace(path)
+        return path
+
+
+def read_summary(path: Path) -> LoadSummary:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot read load summary: {exc}") from None
+    try:
+        return LoadSummary.model_validate_json(text)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        raise ResultsError(f"{path}: {key or '(top level)'}: {err['msg']}") from None

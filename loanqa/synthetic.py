@@ -1,0 +1,73 @@
+"""Synthetic borrowers: resident ID numbers with GB 11643 check digits, and the deterministic registry.
+
+The reference app verifies names against `registry_name`; load users generate borrowers with the same
+functions, so a test borrower is valid by construction and a mismatch is always on purpose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+_REGIONS = ("110101", "310104", "440305", "330106", "510107", "420111", "320102", "610113")
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+_GIVEN = ("伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "海燕", "建华")
+
+
+def check_digit(first17: str) -> str:
+    if len(first17) != 17 or not first17.isdigit():
+        raise ValueError("need the first 17 digits")
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    return _CHECK[total % 11]
+
+
+def is_valid_id(id_number: str) -> bool:
+    return (len(id_number) == 18 and id_number[:17].isdigit()
+            and id_number[17].upper() == check_digit(id_number[:17]))
+
+
+def make_id_number(rng: random.Random) -> str:
+    region = rng.choice(_REGIONS)
+    birth = f"{rng.randint(1966, 2004)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    first17 = f"{region}{birth}{rng.randint(0, 999):03d}"
+    return first17 + check_digit(first17)
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode()).digest()
+
+
+def registry_name(id_number: str) -> str:
+    """The name the synthetic population registry holds for an ID (deterministic)."""
+    d = _digest("registry:" + id_number.upper())
+    return _SURNAMES[d[0] % len(_SURNAMES)] + _GIVEN[d[1] % len(_GIVEN)]
+
+
+def unit_hash(key: str, salt: str) -> float:
+    """A stable number in [0, 1) per (key, salt): how fault shares pick the same borrowers every run."""
+    return int.from_bytes(_digest(f"{salt}:{key}")[:8], "big") / 2**64
+
+
+def make_phone(rng: random.Random) -> str:
+    return f"1{rng.choice('3456789')}{rng.randint(0, 999_999_999):09d}"
+
+
+@dataclass(frozen=True)
+class Borrower:
+    phone: str
+    name: str
+    id_number: str
+    device_id: str
+
+
+def make_borrower(rng: random.Random) -> Borrower:
+    id_number = make_id_number(rng)
+    return Borrower(
+        phone=make_phone(rng),
+        name=registry_name(id_number),
+        id_number=id_number,
+        device_id=f"dev-{rng.getrandbits(64):016x}",
+    )

@@ -1,0 +1,56 @@
+"""Find the external programs loanqa drives; a missing one is a clear error with the fix, never a skip."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from loanqa.errors import ToolMissingError
+from loanqa.paths import tools_dir
+
+SETUP_HINT = "run ci/setup.sh (it installs apt and npm parts into the project) or set {env}"
+
+
+def _find(name: str, env: str, local: Path | None) -> Path:
+    explicit = os.environ.get(env)
+    if explicit:
+        p = Path(explicit)
+        if p.is_file() and os.access(p, os.X_OK):
+            return p
+        raise ToolMissingError(f"{env}={explicit} is not an executable file")
+    if local is not None and local.is_file():
+        return local
+    found = shutil.which(name)
+    if found:
+        return Path(found)
+    raise ToolMissingError(f"{name} not found; " + SETUP_HINT.format(env=env))
+
+
+def appium() -> Path:
+    return _find("appium", "LOANQA_APPIUM", tools_dir() / "node_modules" / ".bin" / "appium")
+
+
+def appium_home() -> Path:
+    """APPIUM_HOME holds installed drivers; project-local unless the user points elsewhere."""
+    return Path(os.environ.get("APPIUM_HOME") or tools_dir() / "appium-home")
+
+
+def allure() -> Path:
+    return _find("allure", "LOANQA_ALLURE", tools_dir() / "node_modules" / ".bin" / "allure")
+
+
+def chromium() -> Path:
+    return _find("chromium", "LOANQA_CHROMIUM", None)
+
+
+def chromedriver() -> Path:
+    return _find("chromedriver", "LOANQA_CHROMEDRIVER", None)
+
+
+def toxiproxy_server() -> Path | None:
+    """A real toxiproxy-server if one is installed; None means use the embedded one."""
+    try:
+        return _find("toxiproxy-server", "LOANQA_TOXIPROXY_SERVER", None)
+    except ToolMissingError:
+        return None
