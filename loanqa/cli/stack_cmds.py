@@ -13,7 +13,7 @@ from loanqa.stack.stack import COMPONENTS, Stack
 _names = click.argument("components", nargs=-1, type=click.Choice(COMPONENTS))
 
 
-def _stack(settings: Settings, refapp: RefappOptions = RefappOptions(), **ports: int | None) -> Stack:
+def _stack(settings: Settings, refapp: RefappOptions | None = None, **ports: int | None) -> Stack:
     cfg = settings.project.stack
     overrides = {k: v for k, v in ports.items() if v is not None}
     if overrides:

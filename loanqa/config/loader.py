@@ -77,7 +77,7 @@ def _key_path(prefix: str, loc: tuple[int | str, ...]) -> str:
 def _value_at(data: Any, loc: tuple[int | str, ...]) -> Any:
     cur = data
     for part in loc:
-        if isinstance(cur, dict) and part in cur:
+        if isinstance(cur, dict) and part in cur:  # noqa: SIM114 (mypy needs the narrowing)
             cur = cur[part]
         elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
             cur = cur[part]

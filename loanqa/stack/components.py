@@ -22,7 +22,8 @@ class RefappOptions:
     settings_file: Path | None = None
 
 
-def refapp_spec(cfg: StackConfig, state_dir: Path, opts: RefappOptions = RefappOptions()) -> ProcessSpec:
+def refapp_spec(cfg: StackConfig, state_dir: Path, opts: RefappOptions | None = None) -> ProcessSpec:
+    opts = opts or RefappOptions()
     db = opts.database_url or f"sqlite:///{state_dir / 'refapp.sqlite3'}"
     argv = [sys.executable, "-m", "refapp", "--host", cfg.host, "--port", str(cfg.refapp_port),
             "--database-url", db]

@@ -25,10 +25,10 @@ class Endpoint:
 
 class Stack:
     def __init__(self, cfg: StackConfig, state_dir: Path,
-                 refapp: components.RefappOptions = components.RefappOptions()) -> None:
+                 refapp: components.RefappOptions | None = None) -> None:
         self.cfg = cfg
         self.state_dir = state_dir
-        self.refapp_options = refapp
+        self.refapp_options = refapp or components.RefappOptions()
         self.pm = ProcessManager(state_dir)
 
     def spec(self, name: str) -> ProcessSpec:
