@@ -41,7 +41,7 @@ def cli(ctx: click.Context, config_path: Path | None, state_dir: Path | None) ->
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        cli.main(args=argv, prog_name="loanqa", standalone_mode=False)
+        rv = cli.main(args=argv, prog_name="loanqa", standalone_mode=False)
     except LoanQAError as exc:
         click.echo(f"loanqa: error: {exc}", err=True)
         sys.exit(exc.exit_code)
@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("loanqa: internal error: this is a bug in loanqa, please report it with the traceback above",
                    err=True)
         sys.exit(70)
+    sys.exit(rv if isinstance(rv, int) else 0)
 
 
 if __name__ == "__main__":
