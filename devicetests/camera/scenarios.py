@@ -1,0 +1,160 @@
+"""Camera-feed scenarios built from a real public-domain face photo shipped offline by scikit-image.
+
+`skimage.data.astronaut()` (Eileen Collins, NASA, public domain) is the face. Every scenario is
+derived from it deterministically, so a liveness failure in a test is the scenario's, never chance's.
+The same timeline feeds `frames` (what the H5 page uploads: 8 frames at 200 ms) and `write_y4m`
+(what Chromium plays as the phone camera at 10 fps), so both blink at the same moments.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+Frame = npt.NDArray[np.uint8]
+
+# Where the photo's face and eyes are (pixels of the 512x512 original, found once with OpenCV's
+# Haar cascades); the 320x240 crop around the face is the "camera" view.
+_CROP = (64, 0, 320, 240)  # x, y, w, h
+_EYES = ((187, 86, 29, 29), (232, 89, 29, 29))
+_CHEEK = (205, 130, 40, 10)
+_NO_FACE_CROP = (0, 272, 320, 240)  # space suit and flag below the face
+_TIMELINE_FPS = 10
+_BLINK_PERIOD = 10  # frames: a blink every second ...
+_BLINK_CLOSED = frozenset({4, 5, 6})  # ... with the eyes shut for 300 ms
+_JITTER = (0, 1, 2, 1, 0, -1, -2, -1)  # hand shake, pixels
+_DARK_GAIN = 0.12
+_TILT_DEG = 30.0
+
+
+class Scenario(StrEnum):
+    GOOD = "good"
+    DARK = "dark"
+    NO_FACE = "no_face"
+    NO_BLINK = "no_blink"
+    BAD_ANGLE = "bad_angle"
+
+    @property
+    def expected_code(self) -> str | None:
+        """The liveness error code refapp (CONTRACT.md) answers for this feed; None = passes."""
+        return _EXPECTED[self]
+
+
+_EXPECTED: dict[Scenario, str | None] = {
+    Scenario.GOOD: None,
+    Scenario.DARK: "FACE_TOO_DARK",
+    Scenario.NO_FACE: "FACE_NOT_FOUND",
+    Scenario.NO_BLINK: "FACE_NO_BLINK",
+    Scenario.BAD_ANGLE: "FACE_BAD_ANGLE",
+}
+
+
+@cache
+def _photo() -> Frame:
+    from skimage import data  # scikit-image is slow to import; only feeds need it
+
+    rgb = _u8(data.astronaut())  # type: ignore[no-untyped-call]
+    return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
+@cache
+def _eyes_closed_photo() -> Frame:
+    """The photo with both eyes painted over in skin tone and blurred: OpenCV's eye cascade finds none."""
+    img = _photo().copy()
+    cx, cy, cw, ch = _CHEEK
+    skin = img[cy:cy + ch, cx:cx + cw].reshape(-1, 3).mean(axis=0).astype(np.uint8)
+    for x, y, w, h in _EYES:
+        img[y + 6:y + h - 4, x + 2:x + w - 2] = skin
+        region = img[y - 4:y + h + 4, x - 4:x + w + 4]
+        img[y - 4:y + h + 4, x - 4:x + w + 4] = _u8(cv2.GaussianBlur(region, (9, 9), 0))
+    return img
+
+
+def _u8(arr: Any) -> Frame:
+    return np.asarray(arr, dtype=np.uint8)
+
+
+def _crop(img: Frame, box: tuple[int, int, int, int]) -> Frame:
+    x, y, w, h = box
+    return img[y:y + h, x:x + w]
+
+
+def _shift(img: Frame, dx: int) -> Frame:
+    h, w = img.shape[:2]
+    m = np.array([[1.0, 0.0, dx], [0.0, 1.0, dx / 2]], dtype=np.float64)
+    return _u8(cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE))
+
+
+def _rotate(img: Frame, degrees: float) -> Frame:
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return _u8(cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE))
+
+
+def eyes_closed_at(scenario: Scenario, tick: int) -> bool:
+    """Whether the face blinks at timeline frame `tick` (10 fps); only `good` ever closes its eyes."""
+    return scenario is Scenario.GOOD and tick % _BLINK_PERIOD in _BLINK_CLOSED
+
+
+def _frame_at(scenario: Scenario, tick: int) -> Frame:
+    """Timeline frame `tick` at the camera's native 320x240."""
+    if scenario is Scenario.NO_FACE:
+        base = _crop(_photo(), _NO_FACE_CROP)
+    else:
+        source = _eyes_closed_photo() if eyes_closed_at(scenario, tick) else _photo()
+        base = _crop(source, _CROP)
+    img = _shift(base, _JITTER[tick % len(_JITTER)])
+    if scenario is Scenario.DARK:
+        img = np.clip(img.astype(np.float32) * _DARK_GAIN, 0, 255).astype(np.uint8)
+    elif scenario is Scenario.BAD_ANGLE:
+        img = _rotate(img, _TILT_DEG)
+    return img
+
+
+def _resize(img: Frame, size: tuple[int, int]) -> Frame:
+    if (img.shape[1], img.shape[0]) == size:
+        return img
+    return _u8(cv2.resize(img, size, interpolation=cv2.INTER_AREA))
+
+
+def frames(scenario: Scenario | str, n: int = 8, size: tuple[int, int] = (320, 240)) -> list[Frame]:
+    """`n` BGR frames as the H5 page grabs them: one every 200 ms (every 2nd timeline frame)."""
+    sc = Scenario(scenario)
+    step = _TIMELINE_FPS // 5
+    return [_resize(_frame_at(sc, i * step), size) for i in range(n)]
+
+
+def encode_jpeg(frame: Frame, quality: int = 90) -> bytes:
+    ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError("OpenCV could not encode the frame as JPEG")
+    return bytes(buf.tobytes())
+
+
+def write_y4m(scenario: Scenario | str, path: str | Path, fps: int = 10, seconds: int = 4,
+              size: tuple[int, int] = (640, 480)) -> Path:
+    """A YUV4MPEG2 (C420) file for Chromium's `--use-file-for-fake-video-capture`.
+
+    Chromium loops the file; 4 s at 10 fps holds four whole blink periods, so the loop is seamless and
+    any 1.6 s window of `good` holds a blink of at least 300 ms (two 200 ms captures can't both miss it).
+    """
+    sc, out = Scenario(scenario), Path(path)
+    w, h = size
+    if w % 2 or h % 2:
+        raise ValueError(f"y4m C420 needs even width and height, got {w}x{h}")
+    tmp = out.with_name(out.name + ".part")
+    with tmp.open("wb") as fh:
+        fh.write(f"YUV4MPEG2 W{w} H{h} F{fps}:1 Ip A1:1 C420\n".encode("ascii"))
+        for i in range(fps * seconds):
+            tick = i * _TIMELINE_FPS // fps
+            yuv = cv2.cvtColor(_resize(_frame_at(sc, tick), size), cv2.COLOR_BGR2YUV_I420)
+            fh.write(b"FRAME\n")
+            fh.write(yuv.tobytes())
+    tmp.replace(out)
+    return out
