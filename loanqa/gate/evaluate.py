@@ -1,0 +1,35 @@
+"""The gate's library entry point: results + policy in, Verdict out. No printing, no exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from loanqa.gate.context import GateInput
+from loanqa.gate.policy import Policy
+from loanqa.gate.results import ResultSet, read_results
+from loanqa.gate.rules import run_all
+from loanqa.gate.summaries import find_summaries, read_all
+from loanqa.gate.verdict import Stats, Verdict
+
+
+def evaluate(results_dirs: Sequence[Path], policy: Policy, *, summaries: Sequence[Path] = (),
+             today: dt.date | None = None) -> Verdict:
+    """Raises ResultsError (exit 2) on missing, empty or corrupt input; otherwise every rule is judged."""
+    dirs = [Path(d) for d in results_dirs]
+    results = read_results(dirs)
+    summary_paths = find_summaries(dirs, [Path(s) for s in summaries])
+    gi = GateInput(results, policy, read_all(summary_paths), today or dt.date.today())
+    rules = tuple(run_all(gi))
+    sources = tuple(str(d) for d in dirs) + tuple(str(p) for p in summary_paths)
+    return Verdict(policy.name, rules, _stats(gi, results, len(summary_paths)), sources)
+
+
+def _stats(gi: GateInput, results: ResultSet, n_summaries: int) -> Stats:
+    by = Counter(t.status for t in results.tests)
+    waived = sum(1 for t in results.tests if gi.waiver_for(t) is not None)
+    return Stats(files=results.files, tests=len(results.tests), passed=by["passed"], failed=by["failed"],
+                 broken=by["broken"], skipped=by["skipped"], unknown=by["unknown"], retried=results.retried,
+                 flaky=len({t.history_id for t in results.flaky}), waived=waived, summaries=n_summaries)

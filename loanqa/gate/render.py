@@ -1,0 +1,75 @@
+"""Verdict renderers: a terminal verdict (rich), Markdown for a CI job summary, JSON for machines."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Literal
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from loanqa.gate.verdict import RuleResult, Verdict
+
+Format = Literal["text", "markdown", "json"]
+SHOWN_OFFENDERS = 10
+
+
+def render(verdict: Verdict, fmt: Format, *, width: int | None = None, color: bool = False) -> str:
+    if fmt == "json":
+        return to_json(verdict)
+    if fmt == "markdown":
+        return to_markdown(verdict)
+    return to_text(verdict, width=width, color=color)
+
+
+def to_json(verdict: Verdict) -> str:
+    return json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _headline(v: Verdict) -> str:
+    s = v.stats
+    word = "PASSED" if v.passed else "FAILED"
+    return (f"Release gate {word} ({v.policy}): {len(v.failed_rules)} of {len(v.rules)} rules failed; "
+            f"{s.tests} tests ({s.passed} passed, {s.failed} failed, {s.broken} broken, {s.skipped} skipped, "
+            f"{s.flaky} flaky, {s.waived} waived), {s.summaries} load summaries")
+
+
+def _offenders(rule: RuleResult) -> list[str]:
+    shown = list(rule.offenders[:SHOWN_OFFENDERS])
+    more = len(rule.offenders) - len(shown)
+    return shown + ([f"… and {more} more (see --json-out)"] if more > 0 else [])
+
+
+def to_text(v: Verdict, *, width: int | None = None, color: bool = False) -> str:
+    buf = io.StringIO()
+    con = Console(file=buf, width=width or 100, no_color=not color, color_system="auto" if color else None,
+                  highlight=False, soft_wrap=False)
+    table = Table(show_header=True, header_style="bold", expand=False)
+    for col in ("", "rule", "result"):
+        table.add_column(col, overflow="fold")
+    for r in v.rules:
+        mark = Text("PASS", style="green") if r.passed else Text("FAIL", style="bold red")
+        table.add_row(mark, r.title, r.detail)
+    con.print(table)
+    for r in v.failed_rules:
+        con.print(Text(f"✗ {r.title} [{r.rule}]: {r.detail}", style="bold red"))
+        for line in _offenders(r):
+            con.print(Text(f"    - {line}"))
+    con.print(Text(_headline(v), style="bold green" if v.passed else "bold red"))
+    return buf.getvalue()
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(v: Verdict) -> str:
+    icon = "✅" if v.passed else "❌"
+    lines = [f"## {icon} {_md_cell(_headline(v))}", "", "| | rule | result |", "|---|---|---|"]
+    lines += [f"| {'✅' if r.passed else '❌'} | {_md_cell(r.title)} | {_md_cell(r.detail)} |" for r in v.rules]
+    for r in v.failed_rules:
+        lines += ["", f"### ❌ {_md_cell(r.title)} (`{r.rule}`)", "", _md_cell(r.detail), ""]
+        lines += [f"- {_md_cell(o)}" for o in _offenders(r)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,173 @@
+"""Read allure-results as the gate sees them: one verdict per test, retries folded, nothing skipped silently.
+
+Parsing is plain `json.loads` plus a few checks (no pydantic per file): the gate must stay fast on
+10,000 files, and a corrupt or malformed file is an invalid input that names the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from loanqa import allure_labels
+from loanqa.errors import ResultsError
+from loanqa.taxonomy import Cause
+
+STATUSES = frozenset({"passed", "failed", "broken", "skipped", "unknown"})
+NOT_PASSED = frozenset({"failed", "broken", "skipped", "unknown"})
+# allure-pytest prefixes the exception type: "AssertionError: [network] read timeout".
+_CAUSE_IN_MESSAGE = re.compile(r"^(?:[\w.]+: )?\[([a-z_]+)\] ")
+
+
+@dataclass(frozen=True, slots=True)
+class TestResult:
+    """One allure `*-result.json`, reduced to what the rules judge."""
+
+    name: str
+    full_name: str
+    history_id: str
+    status: str
+    message: str
+    labels: dict[str, str]
+    file: str
+    start: int
+    stop: int
+
+    __test__ = False  # not a pytest class
+
+    def label(self, name: str) -> str | None:
+        return self.labels.get(name)
+
+    @property
+    def cause(self) -> Cause | None:
+        return cause_of(self.labels.get(allure_labels.CAUSE), self.message)
+
+    @property
+    def duration_ms(self) -> int:
+        return max(0, self.stop - self.start)
+
+    def describe(self) -> str:
+        """How a failed rule names this result: test, device or platform, file, first message line."""
+        where = ", ".join(f"{k}={v}" for k in ("device", "platform", "network_profile")
+                          if (v := self.labels.get(k)))
+        head = self.name + (f" [{where}]" if where else "")
+        msg = self.message.splitlines()[0][:160] if self.message else ""
+        return f"{head} ({self.file}) {self.status}" + (f": {msg}" if msg else "")
+
+
+def cause_of(label: str | None, message: str) -> Cause | None:
+    if label:
+        try:
+            return Cause(label)
+        except ValueError:
+            pass
+    m = _CAUSE_IN_MESSAGE.match(message)
+    if m:
+        return allure_labels.cause_from_message(f"[{m.group(1)}] ")
+    return None
+
+
+@dataclass(frozen=True)
+class ResultSet:
+    """Latest attempt of each test, plus earlier attempts that failed (the flaky evidence)."""
+
+    tests: tuple[TestResult, ...]
+    flaky: tuple[TestResult, ...]
+    retried: int
+    files: int
+    dirs: tuple[Path, ...] = field(default=())
+
+
+def read_results(dirs: Sequence[Path]) -> ResultSet:
+    """Fail closed: a missing directory, one with no result files, or a corrupt file is a ResultsError."""
+    if not dirs:
+        raise ResultsError("no results directory given")
+    parsed: list[TestResult] = []
+    for d in dirs:
+        found = list(_read_dir(d))
+        if not found:
+            raise ResultsError(f"{d}: no *-result.json files (empty results: the gate does not pass what it "
+                               "did not see)")
+        parsed.extend(found)
+    latest, flaky, retried = _fold_retries(parsed)
+    return ResultSet(tuple(latest), tuple(flaky), retried, len(parsed), tuple(dirs))
+
+
+def _read_dir(d: Path) -> Iterable[TestResult]:
+    if not d.is_dir():
+        raise ResultsError(f"{d}: results directory not found" if not d.exists()
+                           else f"{d}: not a directory")
+    try:
+        entries = [e.path for e in os.scandir(d) if e.name.endswith("-result.json")]
+    except OSError as exc:
+        raise ResultsError(f"{d}: cannot list results: {exc}") from None
+    for path in entries:
+        yield parse_result(path, _load(path))
+
+
+def _load(path: str) -> Any:
+    try:
+        with open(path, "rb") as fh:
+            return json.loads(fh.read())
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot read result: {exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ResultsError(f"{path}: corrupt result file (invalid JSON: {exc})") from None
+
+
+def parse_result(path: str, raw: Any) -> TestResult:
+    """Validate the few fields the gate relies on; anything else an Allure writer adds is ignored."""
+    if not isinstance(raw, dict):
+        raise ResultsError(f"{path}: (top level): expected a JSON object, got {type(raw).__name__}")
+    status, name = raw.get("status"), raw.get("name")
+    if status not in STATUSES:
+        raise ResultsError(f"{path}: status: {status!r}: expected one of {', '.join(sorted(STATUSES))}")
+    if not isinstance(name, str) or not name:
+        raise ResultsError(f"{path}: name: {name!r}: expected a non-empty string")
+    details = raw.get("statusDetails") or {}
+    message = details.get("message") if isinstance(details, dict) else None
+    full_raw = raw.get("fullName")
+    full = full_raw if isinstance(full_raw, str) and full_raw else name
+    hid = raw.get("historyId") or raw.get("testCaseId") or full
+    return TestResult(name=name, full_name=full, history_id=str(hid), status=status,
+                      message=message if isinstance(message, str) else "", labels=_labels(path, raw),
+                      file=os.path.basename(path), start=_int(raw.get("start")), stop=_int(raw.get("stop")))
+
+
+def _labels(path: str, raw: dict[str, Any]) -> dict[str, str]:
+    labels = raw.get("labels") or []
+    if not isinstance(labels, list):
+        raise ResultsError(f"{path}: labels: expected a list, got {type(labels).__name__}")
+    out: dict[str, str] = {}
+    for item in labels:
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            out.setdefault(item["name"], str(item.get("value", "")))
+    return out
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def _fold_retries(results: list[TestResult]) -> tuple[list[TestResult], list[TestResult], int]:
+    """Latest attempt (by stop, then start) wins; an earlier failure of a test that then passed is flaky."""
+    groups: dict[str, list[TestResult]] = {}
+    for r in results:
+        groups.setdefault(r.history_id, []).append(r)
+    latest: list[TestResult] = []
+    flaky: list[TestResult] = []
+    retried = 0
+    for attempts in groups.values():
+        attempts.sort(key=lambda r: (r.stop, r.start))
+        last = attempts[-1]
+        latest.append(last)
+        retried += len(attempts) - 1
+        if last.status == "passed":
+            flaky.extend(a for a in attempts[:-1] if a.status in ("failed", "broken"))
+    latest.sort(key=lambda r: (r.full_name, r.file))
+    return latest, flaky, retried
