@@ -1,0 +1,88 @@
+"""What every toxic shares: its API record, its per-connection stub, and the link it acts on.
+
+Toxics process one chunk at a time and hand it on with `forward`, so a chain of toxics is a chain of
+awaits; a toxic that ends the connection raises `LinkClosed` to stop the chain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+
+@dataclass(slots=True)
+class Chunk:
+    data: bytes
+    ts: float  # loop.time() when it was read, so latency is measured from arrival, not from dequeue
+
+
+Forward = Callable[[Chunk | None], Awaitable[None]]
+
+
+class LinkClosed(Exception):
+    """Raised inside a chain when a toxic has closed (or reset) the connection."""
+
+
+class LinkContext(Protocol):
+    """The side of a data-plane link a toxic may touch."""
+
+    loop: asyncio.AbstractEventLoop
+
+    def changed(self) -> asyncio.Future[None]: ...
+
+    def close_connection(self) -> None: ...
+
+    def reset_connection(self) -> None: ...
+
+
+@dataclass
+class Toxic:
+    """A toxic as the API knows it; `removed` tells running stubs to let go."""
+
+    name: str
+    type: str
+    stream: str
+    toxicity: float
+    attributes: dict[str, int]
+    removed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        tox: float | int = int(self.toxicity) if float(self.toxicity).is_integer() else self.toxicity
+        return {"attributes": dict(self.attributes), "name": self.name, "type": self.type,
+                "stream": self.stream, "toxicity": tox}
+
+
+@dataclass
+class Stub:
+    """One toxic on one connection: whether the dice said yes, and state kept between chunks."""
+
+    toxic: Toxic
+    enabled: bool
+    state: dict[str, Any] = field(default_factory=dict)
+    timer: asyncio.Task[None] | None = None
+
+
+class Behaviour:
+    """How one toxic type treats the data; subclasses override `process` (and `start` for timers)."""
+
+    attributes: ClassVar[tuple[str, ...]] = ()
+
+    async def process(self, link: LinkContext, stub: Stub, chunk: Chunk | None, forward: Forward) -> None:
+        await forward(chunk)
+
+    def start(self, link: LinkContext, stub: Stub) -> asyncio.Task[None] | None:
+        return None
+
+    def cleanup(self, link: LinkContext, stub: Stub) -> None:
+        """Called when the toxic is removed from a live connection."""
+
+
+async def sleep_until(link: LinkContext, deadline: float, toxic: Toxic) -> None:
+    """Sleep to `deadline`, returning early once the toxic is removed (so /reset releases data at once)."""
+    while not toxic.removed:
+        delay = deadline - link.loop.time()
+        if delay <= 0:
+            return
+        await asyncio.wait([link.changed()], timeout=delay)
