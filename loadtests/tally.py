@@ -1,0 +1,162 @@
+"""Counts of step outcomes that merge: every process tallies its own, the master adds them up.
+
+Latencies are kept as rounded-millisecond histograms (as Locust does) so percentiles survive merging
+across processes and hosts; the wire form is plain dicts/lists of str and int, which msgpack carries.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from loanqa.events import StepFinished
+from loanqa.taxonomy import Outcome
+
+STAGES = ("started", "approved", "signed", "disbursed")
+JOURNEY_FIELDS = ("journey_id", "profile", "phone", "id_number", "device_id", "stage", "last_step", "cause",
+                  "false_rejection")
+
+
+def bucket_ms(ms: float) -> int:
+    """Two significant digits above 100 ms, like Locust's response-time buckets."""
+    if ms < 100:
+        return round(ms)
+    if ms < 1000:
+        return int(round(ms, -1))
+    return int(round(ms, -2))
+
+
+@dataclass
+class StepCounts:
+    requests: int = 0
+    successes: int = 0
+    business: Counter[str] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+    false_rejections: int = 0
+    latency: Counter[int] = field(default_factory=Counter)
+
+    def add(self, ev: StepFinished) -> None:
+        self.requests += 1
+        self.latency[bucket_ms(ev.elapsed_ms)] += 1
+        self.false_rejections += ev.false_rejection
+        if ev.cause is None:
+            self.successes += 1
+        elif ev.outcome is Outcome.BUSINESS:
+            self.business[ev.cause.value] += 1
+        else:
+            self.failures[ev.cause.value] += 1
+
+    def merge(self, other: StepCounts) -> None:
+        self.requests += other.requests
+        self.successes += other.successes
+        self.business.update(other.business)
+        self.failures.update(other.failures)
+        self.false_rejections += other.false_rejections
+        self.latency.update(other.latency)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"requests": self.requests, "successes": self.successes, "business": dict(self.business),
+                "failures": dict(self.failures), "false_rejections": self.false_rejections,
+                "latency": [[ms, n] for ms, n in self.latency.items()]}
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> StepCounts:
+        return cls(data["requests"], data["successes"], Counter(data["business"]), Counter(data["failures"]),
+                   data["false_rejections"], Counter({int(ms): n for ms, n in data["latency"]}))
+
+
+@dataclass
+class Slot:
+    """One second of one profile: what the over-time charts plot."""
+
+    requests: int = 0
+    causes: Counter[str] = field(default_factory=Counter)
+    latency: Counter[int] = field(default_factory=Counter)
+
+
+@dataclass
+class Tally:
+    steps: dict[str, dict[str, StepCounts]] = field(default_factory=dict)
+    funnel: dict[str, Counter[str]] = field(default_factory=dict)
+    timeline: dict[int, dict[str, Slot]] = field(default_factory=dict)
+    users: dict[int, int] = field(default_factory=dict)
+    journeys: list[list[Any]] = field(default_factory=list)
+    attempts: int = 0
+
+    def add(self, ev: StepFinished) -> None:
+        profile = ev.profile or "direct"
+        self.steps.setdefault(profile, {}).setdefault(ev.step, StepCounts()).add(ev)
+        slot = self.timeline.setdefault(int(ev.at), {}).setdefault(profile, Slot())
+        slot.requests += 1
+        slot.latency[bucket_ms(ev.elapsed_ms)] += 1
+        if ev.cause is not None:
+            slot.causes[ev.cause.value] += 1
+
+    def stage(self, profile: str, stage: str) -> None:
+        if stage not in STAGES:
+            raise ValueError(f"unknown funnel stage {stage!r}")
+        self.funnel.setdefault(profile, Counter())[stage] += 1
+
+    def journey(self, row: dict[str, Any]) -> None:
+        self.journeys.append([row.get(k, "") for k in JOURNEY_FIELDS])
+
+    def merge(self, other: Tally) -> None:
+        for profile, steps in other.steps.items():
+            mine = self.steps.setdefault(profile, {})
+            for step, counts in steps.items():
+                mine.setdefault(step, StepCounts()).merge(counts)
+        for profile, stages in other.funnel.items():
+            self.funnel.setdefault(profile, Counter()).update(stages)
+        for sec, slots in other.timeline.items():
+            for profile, slot in slots.items():
+                s = self.timeline.setdefault(sec, {}).setdefault(profile, Slot())
+                s.requests += slot.requests
+                s.causes.update(slot.causes)
+                s.latency.update(slot.latency)
+        for sec, n in other.users.items():
+            self.users[sec] = max(self.users.get(sec, 0), n)
+        self.journeys.extend(other.journeys)
+        self.attempts += other.attempts
+
+    def drain(self) -> dict[str, Any]:
+        """Wire form of everything tallied since the last drain; the tally starts empty again."""
+        wire = to_wire(self)
+        vars(self).update(vars(Tally()))
+        return wire
+
+
+def to_wire(t: Tally) -> dict[str, Any]:
+    return {
+        "steps": {p: {s: c.to_wire() for s, c in steps.items()} for p, steps in t.steps.items()},
+        "funnel": {p: dict(c) for p, c in t.funnel.items()},
+        "timeline": [[sec, p, slot.requests, dict(slot.causes), [[ms, n] for ms, n in slot.latency.items()]]
+                     for sec, slots in t.timeline.items() for p, slot in slots.items()],
+        "users": [[sec, n] for sec, n in t.users.items()],
+        "journeys": t.journeys,
+        "attempts": t.attempts,
+    }
+
+
+def from_wire(data: dict[str, Any]) -> Tally:
+    t = Tally(attempts=int(data.get("attempts", 0)), journeys=[list(r) for r in data.get("journeys", [])])
+    t.steps = {p: {s: StepCounts.from_wire(c) for s, c in steps.items()} for p, steps in data["steps"].items()}
+    t.funnel = {p: Counter(c) for p, c in data["funnel"].items()}
+    for sec, profile, requests, causes, latency in data["timeline"]:
+        slot = Slot(requests, Counter(causes), Counter({int(ms): n for ms, n in latency}))
+        t.timeline.setdefault(int(sec), {})[profile] = slot
+    t.users = {int(sec): int(n) for sec, n in data.get("users", [])}
+    return t
+
+
+def percentile(hist: Counter[int], q: float) -> float | None:
+    total = sum(hist.values())
+    if total == 0:
+        return None
+    rank = q * total
+    seen = 0
+    for ms in sorted(hist):
+        seen += hist[ms]
+        if seen >= rank:
+            return float(ms)
+    return float(max(hist))

@@ -1,0 +1,51 @@
+"""Borrowers dial their profile's proxy but keep the target's Host header (and so its TLS name)."""
+
+from __future__ import annotations
+
+import pytest
+
+from loadtests.borrowers import BorrowerFactory
+from loadtests.routing import direct_route, route_via, routes_from_json, routes_to_json, upstream_of
+from loanqa.errors import ConfigError
+from loanqa.synthetic import is_valid_id
+
+
+def test_https_target_dials_the_proxy_and_keeps_host_and_sni_name() -> None:
+    route = route_via("3g-weak", "https://staging.loan.example.cn/", "127.0.0.1:20001")
+    assert route.base_url == "https://127.0.0.1:20001"
+    assert route.headers == {"Host": "staging.loan.example.cn"}
+    assert upstream_of("https://staging.loan.example.cn") == "staging.loan.example.cn:443"
+
+
+def test_non_default_port_stays_in_host_header() -> None:
+    route = route_via("wifi", "http://127.0.0.1:8700", "127.0.0.1:20002")
+    assert route.base_url == "http://127.0.0.1:20002" and route.headers == {"Host": "127.0.0.1:8700"}
+    assert direct_route("http://127.0.0.1:8700/").headers == {}
+
+
+def test_routes_round_trip_and_bad_targets_are_config_errors() -> None:
+    routes = {"a": route_via("a", "http://h:1", "127.0.0.1:2")}
+    assert routes_from_json(routes_to_json(routes)) == routes
+    with pytest.raises(ConfigError, match="ftp://x"):
+        upstream_of("ftp://x")
+    with pytest.raises(ConfigError, match="routes"):
+        routes_from_json("[1, 2]")
+
+
+def test_borrowers_are_valid_and_phones_unique_across_processes() -> None:
+    phones = set()
+    for index in range(3):
+        factory = BorrowerFactory("run-1", index)
+        for _ in range(500):
+            b = factory.next()
+            assert is_valid_id(b.id_number) and len(b.phone) == 11 and b.phone[1] in "3456789"
+            phones.add(b.phone)
+    assert len(phones) == 1500
+
+
+def test_shared_devices_only_when_asked() -> None:
+    plain = BorrowerFactory("r", 0)
+    fresh = {plain.next().device_id for _ in range(50)}
+    assert len(fresh) == 50 and not any("shared" in d for d in fresh)
+    factory = BorrowerFactory("r", 0, shared_device_share=1.0, shared_devices=2)
+    assert {factory.next().device_id for _ in range(50)} == {"dev-shared-0", "dev-shared-1"}

@@ -1,0 +1,63 @@
+"""Tallies merge across processes (over msgpack-able wire dicts) into the summary the gate reads."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import msgpack  # type: ignore[import-untyped]
+
+from loadtests.summary_build import RunInfo, build_summary
+from loadtests.tally import Tally, from_wire, percentile
+from loanqa.events import StepFinished
+from loanqa.taxonomy import Cause
+
+INFO = RunInfo("r1", "http://127.0.0.1:1", "smoke", "clean", 1.0, 2.0, 2)
+
+
+def _ev(step: str, cause: Cause | None, ms: float, profile: str, false_rejection: bool = False) -> StepFinished:
+    return StepFinished(step=step, cause=cause, elapsed_ms=ms, profile=profile, at=1000.5,
+                        false_rejection=false_rejection)
+
+
+def _worker(profile: str, rejected: int, network: int) -> Tally:
+    t = Tally()
+    for i in range(10):
+        cause = (Cause.CREDIT_REJECTED if i < rejected else
+                 Cause.NETWORK if i < rejected + network else None)
+        t.add(_ev("apply", cause, 10.0 * (i + 1), profile))
+        t.stage(profile, "started")
+        if cause is None:
+            t.stage(profile, "approved")
+            t.stage(profile, "disbursed")
+    t.add(_ev("apply", Cause.NETWORK, 5000, profile, false_rejection=True))
+    t.attempts += 12
+    return t
+
+
+def test_merge_over_the_wire_adds_up_per_profile_step_and_cause() -> None:
+    master = Tally()
+    for worker in (_worker("wifi", 2, 0), _worker("3g", 1, 3)):
+        wire = msgpack.unpackb(msgpack.packb(worker.drain()), strict_map_key=False)
+        master.merge(from_wire(wire))
+    s = build_summary(master, INFO)
+    assert s.steps["apply"].requests == 22 and s.requests == 24
+    assert s.causes == {Cause.CREDIT_REJECTED: 3, Cause.NETWORK: 5}
+    assert s.steps["apply"].business == {Cause.CREDIT_REJECTED: 3}
+    assert s.steps["apply"].failures == {Cause.NETWORK: 5}
+    assert s.false_rejections == 2
+    assert s.profiles["3g"].causes[Cause.NETWORK] == 4 and s.profiles["wifi"].funnel.approved == 8
+    assert s.funnel.started == 20 and s.funnel.disbursed == 14
+    assert s.steps["apply"].latency.max == 5000 and s.steps["apply"].latency.p50 == 60
+    assert master.timeline[1000]["3g"].causes == Counter({"network": 4, "credit_rejected": 1})
+
+
+def test_drain_empties_the_worker_tally() -> None:
+    t = _worker("wifi", 0, 0)
+    t.drain()
+    assert t.steps == {} and t.attempts == 0 and t.funnel == {}
+
+
+def test_percentiles_from_histogram() -> None:
+    hist = Counter({10: 90, 200: 9, 3000: 1})
+    assert percentile(hist, 0.5) == 10 and percentile(hist, 0.95) == 200 and percentile(hist, 0.999) == 3000
+    assert percentile(Counter(), 0.5) is None
