@@ -1,0 +1,62 @@
+"""What loanqa created on Toxiproxy, on disk (`<state>/net/created.json`), so another process can clear it.
+
+An entry is written before the proxy is created, so even a kill between the two leaves a record;
+entries carry the listen address, so a same-named proxy someone else made later is not deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from filelock import FileLock
+
+from loanqa.errors import ComponentError
+
+
+@dataclass(frozen=True)
+class Entry:
+    proxy: str
+    run_id: str
+    toxiproxy_url: str
+    pid: int
+    created_at: float
+    listen: str | None = None
+
+
+class Ledger:
+    def __init__(self, state_dir: Path) -> None:
+        self.path = state_dir / "net" / "created.json"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = FileLock(str(self.path) + ".lock")
+
+    def entries(self, run_id: str | None = None) -> list[Entry]:
+        with self._lock:
+            return [e for e in self._read() if run_id is None or e.run_id == run_id]
+
+    def record(self, proxy: str, run_id: str, url: str, listen: str | None = None) -> None:
+        with self._lock:
+            kept = [e for e in self._read() if e.proxy != proxy or e.toxiproxy_url != url]
+            self._write([*kept, Entry(proxy, run_id, url, os.getpid(), time.time(), listen)])
+
+    def forget(self, proxy: str, url: str) -> None:
+        with self._lock:
+            self._write([e for e in self._read() if e.proxy != proxy or e.toxiproxy_url != url])
+
+    def _read(self) -> list[Entry]:
+        try:
+            raw = json.loads(self.path.read_text())
+            return [Entry(**item) for item in raw.get("proxies", [])]
+        except FileNotFoundError:
+            return []
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ComponentError(f"{self.path}: unreadable ({exc}); delete it after checking "
+                                 "Toxiproxy by hand (GET /proxies)") from None
+
+    def _write(self, entries: list[Entry]) -> None:
+        tmp = self.path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps({"proxies": [asdict(e) for e in entries]}, indent=1))
+        tmp.replace(self.path)
