@@ -1,4 +1,46 @@
-"""pytest plugin entry point for the device suite (inert unless --matrix is given).
+"""pytest plugin `loanqa-devices`: inert unless `--matrix` is given, then it registers the device suite.
 
-Placeholder until the device suite lands: it must exist because pyproject registers it under pytest11.
+Loaded in every pytest run of the project, so it imports nothing heavy (no Appium, no Locust) here.
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SUITE_NAME = "loanqa-devices-suite"
+
+
+def _existing_file(value: str) -> Path:
+    path = Path(value)
+    if not path.is_file():
+        raise pytest.UsageError(f"--matrix {value}: file not found")
+    return path
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("loanqa-devices", "loanqa device matrix (Appium)")
+    group.addoption("--matrix", type=_existing_file, default=None, help="device matrix YAML; turns the suite on")
+    group.addoption("--device", action="append", default=[], help="run only this device (repeatable)")
+    group.addoption("--net-profile", default=None, help="network profile the app's traffic goes through")
+    group.addoption("--appium-url", default=None, help="Appium server (default: the matrix's, or a local one)")
+    group.addoption("--target", default=None, help="target base URL (default: the matrix's, or a local refapp)")
+    group.addoption("--toxiproxy-url", default=None, help="Toxiproxy API for --net-profile (default: local)")
+    group.addoption("--device-state-dir", type=Path, default=None, help="locks, camera files, local stack")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("matrix", None) is None:
+        return
+    from devicetests.suite import DeviceSuite
+
+    config.pluginmanager.register(DeviceSuite.from_config(config), SUITE_NAME)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    suite = config.pluginmanager.get_plugin(SUITE_NAME)
+    if suite is not None:
+        suite.close()
+        config.pluginmanager.unregister(suite, SUITE_NAME)

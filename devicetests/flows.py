@@ -1,0 +1,47 @@
+"""Journey steps shared by the device tests; each ends in a state a borrower would see."""
+
+from __future__ import annotations
+
+from devicetests.outcomes import DeviceFailure
+from devicetests.pages.journey import ApplyPage, ContractPage, FacePage, IdentityPage, LoginPage
+from devicetests.phone import Phone
+from loanqa.taxonomy import CODE_CAUSES, Cause
+
+AMOUNT, TERM = 5000, 12
+
+
+def to_face(phone: Phone) -> FacePage:
+    b = phone.borrower
+    with phone.step("log in with the sandbox OTP"):
+        phone.open_app()
+        phone.screen(LoginPage).login(b.phone)
+    with phone.step("verify identity"):
+        phone.screen(IdentityPage).submit(b.name, b.id_number)
+    face = phone.screen(FacePage)
+    face.wait_page("face")
+    return face
+
+
+def pass_face(phone: Phone, face: FacePage) -> None:
+    with phone.step("liveness with a good face"):
+        face.start()
+        result = face.outcome()
+    if result != "passed":
+        raise DeviceFailure(Cause.FACE, phone.device.name,
+                            f"a good face was rejected with {result}: {face.hint_text()!r}")
+
+
+def to_contract(phone: Phone) -> ContractPage:
+    pass_face(phone, to_face(phone))
+    with phone.step(f"apply for {AMOUNT} yuan over {TERM} months"):
+        apply = phone.screen(ApplyPage)
+        apply.apply(AMOUNT, TERM)
+        apply.wait_until(lambda: apply.visible("page-contract") or apply.visible("decision-status"),
+                         "contract or a decision shown", 30)
+        if apply.visible("decision-status"):
+            code = apply.attr("decision-status", "data-code") or "unknown"
+            raise DeviceFailure(CODE_CAUSES.get(code, Cause.SERVER_ERROR), phone.device.name,
+                                f"application for a creditworthy borrower answered {code}")
+    contract = phone.screen(ContractPage)
+    contract.wait_loaded()
+    return contract

@@ -1,0 +1,48 @@
+"""Chromium with a phone's metrics and user agent, driven by Appium's chromium driver (runs here)."""
+
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+from typing import Any
+
+from appium.options.common.base import AppiumOptions
+
+from devicetests.camera.chromium_file import ChromiumFakeFile
+from devicetests.camera.injector import CameraInjector
+from devicetests.matrix import Device
+from loanqa import tools
+
+HEADLESS_ARGS = ("--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run")
+
+
+class EmulatedProvider:
+    kind = "emulated"
+
+    def __init__(self, cache_dir: Path) -> None:
+        self._camera = ChromiumFakeFile(cache_dir / "camera")
+
+    def options(self, device: Device, scenario: str | None) -> AppiumOptions:
+        if device.emulation is None:
+            raise ValueError(f"device {device.name} has no emulation section")
+        em = device.emulation
+        opts = AppiumOptions()
+        opts.platform_name = platform.system().lower()
+        opts.browser_name = "chrome"
+        opts.automation_name = "Chromium"
+        opts.set_capability("appium:executable", str(tools.chromedriver()))
+        mobile: dict[str, Any] = {
+            "deviceMetrics": {"width": em.width, "height": em.height, "pixelRatio": em.pixel_ratio,
+                              "touch": em.touch},
+            "userAgent": em.user_agent,
+        }
+        opts.set_capability("goog:chromeOptions", {"binary": str(tools.chromium()), "args": list(HEADLESS_ARGS),
+                                                   "mobileEmulation": mobile})
+        opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        if scenario is not None:
+            self._camera.apply(opts, scenario)
+        return opts
+
+    def camera(self, device: Device) -> CameraInjector | None:
+        return self._camera

@@ -1,0 +1,82 @@
+"""Endpoints of a run: given URLs, or local Appium/refapp started here, with the app behind a weak network.
+
+Started once by the xdist controller (or the only process) and stopped by it on every exit path.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from devicetests.matrix import LOCAL, Matrix
+from devicetests.options import Endpoints, RunOptions
+from loanqa.config.project import StackConfig
+from loanqa.stack.stack import Stack
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class Runtime:
+    """Owns what it started (Stack processes, the network profile) and undoes it in `close`."""
+
+    def __init__(self, opts: RunOptions, matrix: Matrix, state_dir: Path) -> None:
+        self.opts, self.matrix, self.state_dir = opts, matrix, state_dir
+        self._exit = ExitStack()
+        self._stack: Stack | None = None
+
+    def open(self) -> Endpoints:
+        try:
+            return self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self) -> Endpoints:
+        appium = self.opts.appium_url or self.matrix.appium_url
+        target = self.opts.target or self.matrix.target
+        wanted = [n for n, v in (("appium", appium), ("refapp", target)) if v == LOCAL]
+        log: str | None = None
+        if wanted:
+            eps = {ep.name: ep.url for ep in self._local_stack().up(wanted)}
+            appium, target = eps.get("appium", appium), eps.get("refapp", target)
+            log = str(self.state_dir / "stack" / "logs" / "appium.log") if "appium" in eps else None
+        browser = self._through_profile(target) if self.opts.net_profile else target
+        return Endpoints(appium.rstrip("/"), browser.rstrip("/"), target.rstrip("/"), log)
+
+    def _local_stack(self) -> Stack:
+        cfg = StackConfig(refapp_port=_free_port(), toxiproxy_port=_free_port(), appium_port=_free_port(),
+                          ready_timeout_s=90)
+        self._stack = Stack(cfg, self.state_dir / "stack")
+        self._exit.callback(self._stack.down)
+        return self._stack
+
+    def _through_profile(self, target: str) -> str:
+        from netprofiles.catalog import load_profile
+        from netprofiles.control import NetworkController
+
+        assert self.opts.net_profile is not None
+        toxiproxy = self.opts.toxiproxy_url or self._local_toxiproxy()
+        ctl: Any = NetworkController(toxiproxy, run_id=f"devices-{int(time.time())}",
+                                     state_dir=self.state_dir / "net")
+        self._exit.callback(ctl.clear)
+        parts = urlsplit(target)
+        applied = ctl.apply(load_profile(self.opts.net_profile), upstream=f"{parts.hostname}:{parts.port or 80}")
+        return f"{parts.scheme}://{applied.listen}"
+
+    def _local_toxiproxy(self) -> str:
+        stack = self._stack or self._local_stack()
+        (ep,) = stack.up(["toxiproxy"])
+        return ep.url
+
+    def close(self) -> None:
+        self._exit.close()

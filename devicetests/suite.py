@@ -1,0 +1,225 @@
+"""The device suite's live state, registered by the plugin only under `--matrix`.
+
+Parametrizes tests per device, keeps a device's tests on one xdist worker, opens a locked session per
+test and sorts every exception into failed (product, with its cause) or broken (infrastructure).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import time
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.common.exceptions import WebDriverException
+
+from devicetests import reporting as R
+from devicetests.evidence import Evidence
+from devicetests.locks import device_lock
+from devicetests.matrix import Device, Matrix, load_matrix
+from devicetests.options import Endpoints, RunOptions
+from devicetests.outcomes import DeviceFailure, InfrastructureError, label_cause
+from devicetests.phone import Phone, creditworthy_borrower
+from devicetests.providers import DeviceProvider, provider_for
+from devicetests.runtime import Runtime
+from devicetests.session import AppiumHealth, Backoff, SessionStats, open_session
+from loanqa import allure_labels as L
+from loanqa.errors import LoanQAError
+from loanqa.paths import state_dir as default_state_dir
+from loanqa.taxonomy import Cause, cause_for_response
+
+WORKER_KEY = "loanqa_devices"
+
+
+def run_options(config: pytest.Config) -> RunOptions:
+    return RunOptions(matrix_path=config.getoption("matrix"), devices=list(config.getoption("device")),
+                      net_profile=config.getoption("net_profile"), appium_url=config.getoption("appium_url"),
+                      target=config.getoption("target"), toxiproxy_url=config.getoption("toxiproxy_url"),
+                      state_dir=config.getoption("device_state_dir"))
+
+
+class DeviceSuite:
+    def __init__(self, opts: RunOptions, matrix: Matrix, devices: list[Device], state_dir: Path,
+                 endpoints: Endpoints, runtime: Runtime | None) -> None:
+        self.opts, self.matrix, self.devices, self.state_dir = opts, matrix, devices, state_dir
+        self.endpoints, self.runtime = endpoints, runtime
+        self.provider: DeviceProvider = provider_for(matrix, state_dir)
+        self.health = AppiumHealth(endpoints.appium_url)
+        self.backoff = Backoff(attempts=matrix.session_start_attempts)
+        self.stats = SessionStats()
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> DeviceSuite:
+        opts = run_options(config)
+        try:
+            matrix = load_matrix(opts.matrix_path)
+            devices = matrix.select(opts.devices, str(opts.matrix_path))
+        except LoanQAError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        state = (opts.state_dir or default_state_dir() / "devices").resolve()
+        state.mkdir(parents=True, exist_ok=True)
+        workerinput = getattr(config, "workerinput", None)
+        if workerinput is not None and WORKER_KEY in workerinput:
+            return cls(opts, matrix, devices, state, Endpoints.from_json(workerinput[WORKER_KEY]), None)
+        runtime = Runtime(opts, matrix, state)
+        try:
+            endpoints = runtime.open()
+        except LoanQAError as exc:
+            raise pytest.UsageError(f"cannot start the device run: {exc}") from None
+        return cls(opts, matrix, devices, state, endpoints, runtime)
+
+    def close(self) -> None:
+        if self.runtime is not None:
+            self.runtime.close()
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[WORKER_KEY] = self.endpoints.to_json()
+
+    def pytest_report_header(self) -> list[str]:
+        e = self.endpoints
+        return [f"loanqa devices: matrix {self.matrix.name} ({self.matrix.provider}), "
+                f"{len(self.devices)} device(s), appium {e.appium_url}, app {e.browser_target}"]
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if "device" in metafunc.fixturenames:
+            metafunc.parametrize("device", self.devices, ids=[d.name for d in self.devices])
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            dev = getattr(item, "callspec", None) and item.callspec.params.get("device")  # type: ignore[attr-defined]
+            if isinstance(dev, Device):
+                item.add_marker(pytest.mark.xdist_group(dev.name))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[
+            None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        item.stash.setdefault(_REPORTS, {})[report.when] = report
+        return report
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        try:
+            return (yield)
+        except (DeviceFailure, InfrastructureError) as exc:
+            label_cause(exc.cause)
+            raise
+        except Exception as exc:
+            classified = self._classify(item, exc)
+            if classified is None:
+                raise
+            label_cause(classified.cause)
+            raise classified from exc
+
+    def _classify(self, item: pytest.Item, exc: Exception) -> DeviceFailure | InfrastructureError | None:
+        phone: Phone | None = item.stash.get(_PHONE, None)
+        if phone is None or not isinstance(exc, WebDriverException | TimeoutError):
+            return None
+        name = phone.device.name
+        if not self.health.alive():
+            return InfrastructureError(name, f"Appium stopped answering mid-test: {_first_line(exc)}")
+        try:
+            banner = _banner_code(phone.driver)
+        except WebDriverException:
+            return InfrastructureError(name, f"device session lost mid-test: {_first_line(exc)}")
+        if banner:
+            cause = Cause.NETWORK if banner.startswith("NETWORK") else cause_for_response(500, banner)
+            return DeviceFailure(cause or Cause.SERVER_ERROR, name, f"app shows error {banner}: {_first_line(exc)}")
+        return DeviceFailure(Cause.COMPATIBILITY, name, _first_line(exc))
+
+    @pytest.fixture
+    def phone(self, request: pytest.FixtureRequest, device: Device) -> Iterator[Phone]:
+        scenario = request.getfixturevalue("scenario") if "scenario" in request.fixturenames else "good"
+        _label(device, self.opts.net_profile)
+        with self._locked(device):
+            driver = self._session(device, str(scenario))
+            phone = self._phone(driver, device, request.node.nodeid)
+            request.node.stash[_PHONE] = phone
+            try:
+                yield phone
+            finally:
+                reports = request.node.stash.get(_REPORTS, {})
+                if any(r.failed for r in reports.values()):
+                    phone.evidence.on_failure()
+                with contextlib.suppress(Exception):
+                    driver.quit()
+
+    @contextlib.contextmanager
+    def _locked(self, device: Device) -> Iterator[None]:
+        try:
+            with device_lock(self.state_dir, device.name, self.opts.lock_timeout_s):
+                yield
+        except InfrastructureError as exc:
+            label_cause(exc.cause)
+            raise
+
+    def _session(self, device: Device, scenario: str) -> Any:
+        try:
+            driver = open_session(self.health, self.provider.options(device, scenario), device.name,
+                                  self.backoff, self.stats)
+        except InfrastructureError as exc:
+            label_cause(exc.cause)
+            raise
+        camera = self.provider.camera(device)
+        if camera is not None:
+            camera.activate(driver, scenario)
+        return driver
+
+    def _phone(self, driver: Any, device: Device, nodeid: str) -> Phone:
+        borrower = creditworthy_borrower(random.Random(f"{nodeid}:{time.time_ns()}:{os.getpid()}"))
+        secrets = [borrower.name, borrower.phone, borrower.id_number]
+        if self.matrix.auth is not None:
+            secrets += [self.matrix.auth.username, self.matrix.auth.access_key]
+        log = Path(self.endpoints.appium_log) if self.endpoints.appium_log else None
+        evidence = Evidence(driver, device.name, log, secrets)
+        return Phone(driver, device, self.endpoints.browser_target, borrower, evidence)
+
+    @pytest.fixture
+    def api_target(self) -> str:
+        return self.endpoints.api_target
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        alluredir = session.config.getoption("allure_report_dir", None)
+        if alluredir and getattr(session.config, "workerinput", None) is None:
+            self._write_environment(Path(alluredir))
+
+    def _write_environment(self, alluredir: Path) -> None:
+        alluredir.mkdir(parents=True, exist_ok=True)
+        env = {"matrix": self.matrix.name, "provider": self.matrix.provider,
+               "devices": ",".join(d.name for d in self.devices), "appium": self.endpoints.appium_url,
+               "target": self.endpoints.api_target, "network_profile": self.opts.net_profile or "none"}
+        text = "".join(f"{k}={v}\n" for k, v in env.items())
+        tmp = alluredir / "environment.properties.part"
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(alluredir / "environment.properties")
+
+
+_REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+_PHONE = pytest.StashKey[Phone]()
+
+
+def _label(device: Device, net_profile: str | None) -> None:
+    R.parameter("device", device.name)
+    R.label(L.KIND, "device")
+    R.label(L.DEVICE, device.name)
+    R.label(L.PLATFORM, device.platform)
+    R.label(L.TIER, device.tier)
+    R.label(L.NETWORK_PROFILE, net_profile or "none")
+    R.description(device.label)
+
+
+def _banner_code(driver: Any) -> str | None:
+    code = driver.execute_script(
+        "const b=document.querySelector('[data-testid=\"error-banner\"]');"
+        "return b && !b.hidden ? (b.dataset.code || 'UNKNOWN') : null;")
+    return None if code is None else str(code)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
+    return str(text).strip().splitlines()[0][:300]
