@@ -1,0 +1,1 @@
+"""HTTP routes of the borrower journey (CONTRACT.md), one module per stage."""
