@@ -15,6 +15,7 @@ from appium import webdriver
 from appium.options.common import AppiumOptions
 
 from loanqa import tools
+from tests.ports import free_port
 
 ANDROID_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
               "Chrome/156.0.0.0 Mobile Safari/537.36")
@@ -40,6 +41,8 @@ def chromium_options(phone: Phone, camera_file: Path | None = None) -> AppiumOpt
     opts.set_capability("appium:automationName", "Chromium")
     opts.set_capability("appium:executable", str(tools.chromedriver()))
     opts.set_capability("appium:autodownloadEnabled", False)
+    # chromedriver's default 9515 is shared by every session on the machine; parallel ones collide.
+    opts.set_capability("appium:chromedriverPort", free_port())
     opts.set_capability("goog:chromeOptions", {
         "binary": str(tools.chromium()),
         "args": args,
