@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote
@@ -46,6 +47,9 @@ class Api:
                 return await route(self, request, args)
         except ApiError as err:
             return error(err)
+        except Exception as exc:  # a bug must answer 500, not drop the client's connection
+            traceback.print_exc()
+            return error(ApiError(f"internal error: {exc}", 500))
 
     async def version(self, request: Request, args: list[str]) -> Response:
         return Response(200, b'{"version": "' + VERSION.encode() + b'"}\n', JSON)

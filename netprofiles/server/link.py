@@ -135,8 +135,13 @@ class Connection:
                 self.stubs[id(toxic)] = self._stub(toxic)
         for stream, link in self.links.items():
             link.stubs = [s for s in self.stubs.values() if s.enabled and s.toxic.stream == stream]
-        self.changed.set_result(None)
-        self.changed = self.loop.create_future()
+        self._wake()
+
+    def _wake(self) -> None:
+        if not self.changed.done():
+            self.changed.set_result(None)
+        if not self.closed:
+            self.changed = self.loop.create_future()
 
     def _stub(self, toxic: Toxic) -> Stub:
         stub = Stub(toxic, enabled=toxic.toxicity >= 1 or random.random() < toxic.toxicity)
@@ -165,8 +170,7 @@ class Connection:
         for stub in self.stubs.values():
             if stub.timer is not None:
                 stub.timer.cancel()
-        if not self.changed.done():
-            self.changed.set_result(None)
+        self._wake()
 
     def abort(self) -> None:
         """Drop both sides at once (proxy disabled or deleted)."""
