@@ -1,0 +1,112 @@
+"""CI files are checked the way CI would reject them: workflow schemas (offline), Kubernetes schemas, policies."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from loanqa.gate import load_policy
+
+ROOT = Path(__file__).resolve().parents[2]
+CI = ROOT / "ci"
+CHECK = Path(sys.executable).parent / "check-jsonschema"
+GITHUB = sorted((CI / "github").glob("*.yml"))
+K8S = sorted((CI / "k8s").glob("*.yaml"))
+
+
+def check_schema(schema: str, *files: Path) -> subprocess.CompletedProcess[str]:
+    assert CHECK.is_file(), "check-jsonschema missing: run `bash ci/setup.sh` (installs the dev extras)"
+    return subprocess.run([str(CHECK), "--builtin-schema", schema, *map(str, files)], capture_output=True,
+                          text=True, timeout=60)
+
+
+def load(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_github_workflows_pass_the_schema() -> None:
+    assert {p.name for p in GITHUB} == {"nightly-devices.yml", "stress.yml", "release-gate.yml"}
+    res = check_schema("vendor.github-workflows", *GITHUB)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_workflow_linter_rejects_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text((CI / "github" / "stress.yml").read_text().replace("runs-on:", "runs_on:"))
+    res = check_schema("vendor.github-workflows", broken)
+    assert res.returncode == 1 and "'runs-on' is a required property" in res.stdout
+
+
+def test_gitlab_pipeline_passes_the_schema() -> None:
+    res = check_schema("vendor.gitlab-ci", CI / "gitlab" / ".gitlab-ci.yml")
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def _runs(workflow: dict[str, Any]) -> list[str]:
+    return [s.get("run", "") for job in workflow["jobs"].values() for s in job["steps"]]
+
+
+@pytest.mark.parametrize("path", GITHUB, ids=lambda p: p.name)
+def test_workflow_inputs_never_reach_a_shell_inline(path: Path) -> None:
+    assert not [r for r in _runs(load(path)) if "${{" in r], "pass inputs through env: (script injection)"
+
+
+def test_triggers_schedule_manual_target() -> None:
+    nightly, stress = load(CI / "github" / "nightly-devices.yml"), load(CI / "github" / "stress.yml")
+    assert nightly[True]["schedule"][0]["cron"]  # YAML 1.1 reads `on:` as True
+    target = stress[True]["workflow_dispatch"]["inputs"]["target"]
+    assert target["required"] is True
+
+
+def test_release_gate_publishes_report_summarises_and_fails_the_job() -> None:
+    wf = load(CI / "github" / "release-gate.yml")
+    steps = wf["jobs"]["gate"]["steps"]
+    gate = next(s for s in steps if s.get("id") == "gate")
+    assert "loanqa gate" in gate["run"] and "--markdown-out gate.md" in gate["run"]
+    assert any("GITHUB_STEP_SUMMARY" in s.get("run", "") and s.get("if") == "always()" for s in steps)
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["if"] == "always()" and "allure-report" in upload["with"]["path"]
+    last = steps[-1]
+    assert last["if"] == "steps.gate.outputs.exit != '0'" and "exit 1" in last["run"]
+
+
+def _k8s_docs() -> list[tuple[str, dict[str, Any]]]:
+    return [(p.name, d) for p in K8S for d in yaml.safe_load_all(p.read_text(encoding="utf-8")) if d]
+
+
+@pytest.mark.parametrize(("name", "doc"), _k8s_docs(), ids=lambda v: v if isinstance(v, str) else v["kind"])
+def test_k8s_manifest_is_valid_kubernetes(name: str, doc: dict[str, Any]) -> None:
+    try:
+        kubernetes_validate.validate(doc, "1.30", strict=True)
+    except kubernetes_validate.ValidationError as exc:
+        pytest.fail(f"{name}: {doc['kind']} {doc['metadata']['name']}: {exc.message}")
+    if doc["kind"] != "Namespace":
+        assert doc["metadata"]["namespace"] == "loanqa"
+
+
+def test_locust_runs_are_bounded_and_workers_find_the_master() -> None:
+    docs = {(d["kind"], d["metadata"]["name"]): d for _, d in _k8s_docs()}
+    master, workers = docs[("Job", "locust-master")], docs[("Job", "locust-workers")]
+    assert master["spec"]["activeDeadlineSeconds"] <= 2 * 3600
+    assert "--master" in master["spec"]["template"]["spec"]["containers"][0]["command"]
+    cmd = workers["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert cmd[cmd.index("--master-host") + 1] == "locust-master"
+    assert ("Service", "locust-master") in docs and ("Service", "toxiproxy") in docs
+
+
+def test_k8s_validator_rejects_a_typo() -> None:
+    (_, doc), *_ = [d for d in _k8s_docs() if d[1]["kind"] == "Job"]
+    doc["spec"]["template"]["spec"]["containers"][0]["imagePullPolcy"] = "Always"
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(doc, "1.30", strict=True)
+
+
+@pytest.mark.parametrize("policy", sorted((CI / "gates").glob("*.yaml")), ids=lambda p: p.name)
+def test_gate_policies_load(policy: Path) -> None:
+    assert load_policy(policy).name == policy.stem
