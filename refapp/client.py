@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,27 +89,44 @@ class JourneyClient:
                 break
         return j
 
-    def _steps(self, j: Journey, frames: Sequence[str], amount: int, term: int) -> Any:
+    def _steps(self, j: Journey, frames: Sequence[str], amount: int, term: int) -> Iterator[Step]:
         b = j.borrower
+        yield from self.login(b)
+        yield self.identity(b)
+        yield self.liveness(frames)
+        applied = self.apply(b, amount, term)
+        j.loan_id = applied.body.get("loan_id")
+        yield applied
+        contract = self.call("contract", "GET", f"/v1/loans/{j.loan_id}/contract")
+        yield contract
+        yield self.sign(j.loan_id or "", contract.body.get("sha256", ""))
+        yield self.disburse(j.loan_id or "")
+        yield self.poll_status(j.loan_id or "")
+
+    def login(self, b: Borrower) -> Iterator[Step]:
         otp = self.call("otp", "POST", "/v1/auth/otp", {"phone": b.phone})
         yield otp
         login = self.call("login", "POST", "/v1/auth/login",
                           {"phone": b.phone, "code": otp.body.get("sandbox_code", ""), "device_id": b.device_id})
         self.token = login.body.get("access_token")
         yield login
-        yield self.call("identity", "POST", "/v1/kyc/identity", {"name": b.name, "id_number": b.id_number})
-        yield self.call("liveness", "POST", "/v1/kyc/liveness", {"frames": list(frames)})
-        applied = self.call("apply", "POST", "/v1/loans",
-                            {"amount": amount, "term_months": term, "device_id": b.device_id}, key=True)
-        j.loan_id = applied.body.get("loan_id")
-        yield applied
-        contract = self.call("contract", "GET", f"/v1/loans/{j.loan_id}/contract")
-        yield contract
-        yield self.call("sign", "POST", f"/v1/loans/{j.loan_id}/sign",
-                        {"contract_sha256": contract.body.get("sha256", ""), "signature_png": signature_png(),
-                         "agreed": True}, key=True)
-        yield self.call("disburse", "POST", f"/v1/loans/{j.loan_id}/disburse", {}, key=True)
-        yield self.poll_status(j.loan_id or "")
+
+    def identity(self, b: Borrower) -> Step:
+        return self.call("identity", "POST", "/v1/kyc/identity", {"name": b.name, "id_number": b.id_number})
+
+    def liveness(self, frames: Sequence[str]) -> Step:
+        return self.call("liveness", "POST", "/v1/kyc/liveness", {"frames": list(frames)})
+
+    def apply(self, b: Borrower, amount: int = 3000, term: int = 6) -> Step:
+        return self.call("apply", "POST", "/v1/loans",
+                         {"amount": amount, "term_months": term, "device_id": b.device_id}, key=True)
+
+    def sign(self, loan_id: str, sha256: str, png: str | None = None) -> Step:
+        body = {"contract_sha256": sha256, "signature_png": png or signature_png(), "agreed": True}
+        return self.call("sign", "POST", f"/v1/loans/{loan_id}/sign", body, key=True)
+
+    def disburse(self, loan_id: str) -> Step:
+        return self.call("disburse", "POST", f"/v1/loans/{loan_id}/disburse", {}, key=True)
 
     def poll_status(self, loan_id: str) -> Step:
         """GET the loan until it is paid out or failed; a payout failure is a failed step with its code."""

@@ -79,13 +79,16 @@ def _decode_one(index: int, item: str) -> Gray:
 
 
 def _face(gray: Gray) -> tuple[int, int, int, int] | None:
-    side = max(40, min(gray.shape[:2]) // 5)
+    """The largest frontal face, searched at half the working size (4x fewer windows), in full-size pixels."""
+    h, w = gray.shape[:2]
+    small = cv2.equalizeHist(cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA))
+    side = max(24, min(h, w) // 10)
     found = _cascade("haarcascade_frontalface_default.xml").detectMultiScale(
-        cv2.equalizeHist(gray), scaleFactor=1.1, minNeighbors=5, minSize=(side, side))
+        small, scaleFactor=1.15, minNeighbors=4, minSize=(side, side))
     if len(found) == 0:
         return None
-    x, y, w, h = max(found, key=lambda b: int(b[2]) * int(b[3]))
-    return int(x), int(y), int(w), int(h)
+    x, y, bw, bh = max(found, key=lambda b: int(b[2]) * int(b[3]))
+    return int(x) * 2, int(y) * 2, int(bw) * 2, int(bh) * 2
 
 
 def _eyes_open(gray: Gray, box: tuple[int, int, int, int]) -> bool:
@@ -116,7 +119,7 @@ def assess(grays: list[Gray]) -> Verdict:
     seen = [(g, b) for g, b in zip(grays, boxes, strict=True) if b is not None]
     if len(seen) * 2 < n:
         faceless = [g for g, b in zip(grays, boxes, strict=True) if b is None]
-        code = "FACE_BAD_ANGLE" if any(_tilted_face(g) for g in faceless[:3]) else "FACE_NOT_FOUND"
+        code = "FACE_BAD_ANGLE" if any(_tilted_face(g) for g in faceless[:2]) else "FACE_NOT_FOUND"
         return Verdict(code, round(len(seen) / n, 3), n)
     open_eyes = [_eyes_open(g, b) for g, b in seen]
     if all(open_eyes) or not any(open_eyes):
