@@ -21,11 +21,14 @@ class Attempt:
     code: str | None = None
     error: str | None = None
     retry_after_s: float | None = None
+    malformed: bool = False  # a complete answer that is not the contract's JSON
 
     @property
     def cause(self) -> Cause | None:
         if self.error is not None or not self.status:
             return Cause.NETWORK
+        if self.malformed:
+            return Cause.SERVER_ERROR
         return cause_for_response(self.status, self.code)
 
 

@@ -1,16 +1,18 @@
 """Which address a borrower dials, and which Host (and TLS name) it keeps, per network profile.
 
 A Toxiproxy proxy is a plain TCP relay: the borrower dials the proxy's listen address and the bytes reach
-the target unchanged. For http the Host header is set to the target's; for https the same Host header also
-becomes the TLS SNI name, because geventhttpclient (FastHttpUser's client) takes `server_hostname` from the
-default `Host` header when it builds the TLS connection. So certificates and virtual hosts on staging see
-the original name while the packets go through the weak link.
+the target unchanged. The session's default `Host` header is the target's, and for https the TLS SNI name
+is too: geventhttpclient (FastHttpUser's client) passes `ssl_options={"server_hostname": ...}` to the TLS
+handshake, and certificate checks use that name. So certificates and virtual hosts on staging see the
+original name while the packets go through the weak link.
 """
 
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import asdict, dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from loanqa.errors import ConfigError
@@ -23,10 +25,20 @@ class Route:
     profile: str
     base_url: str
     host_header: str | None = None
+    weight: float = 1.0
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Host": self.host_header} if self.host_header else {}
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments for FastHttpSession: Host header, and the SNI name for https."""
+        if not self.host_header:
+            return {}
+        opts: dict[str, Any] = {"headers": self.headers}
+        if self.base_url.startswith("https://"):
+            opts["ssl_options"] = {"server_hostname": self.host_header.rsplit(":", 1)[0]}
+        return opts
 
 
 def target_parts(target: str) -> tuple[str, str, int]:
@@ -44,12 +56,17 @@ def upstream_of(target: str) -> str:
     return f"{host}:{port}"
 
 
-def route_via(profile: str, target: str, listen: str) -> Route:
+def pick_route(routes: list[Route], rng: random.Random) -> Route:
+    """One profile per borrower, by the mix's weights."""
+    return rng.choices(routes, weights=[r.weight for r in routes])[0]
+
+
+def route_via(profile: str, target: str, listen: str, weight: float = 1.0) -> Route:
     """The borrower dials `listen` (host:port of the proxy) and keeps the target's Host/SNI."""
     scheme, host, port = target_parts(target)
     default = 443 if scheme == "https" else 80
     original = host if port == default else f"{host}:{port}"
-    return Route(profile, f"{scheme}://{listen}", original)
+    return Route(profile, f"{scheme}://{listen}", original, weight)
 
 
 def direct_route(target: str) -> Route:

@@ -19,6 +19,7 @@ def test_client_errors_are_network_and_answers_follow_the_taxonomy() -> None:
     assert Attempt(504, "ESIGN_STALLED").cause is Cause.ESIGN
     assert Attempt(502).cause is Cause.SERVER_ERROR
     assert Attempt(201).cause is None
+    assert Attempt(200, malformed=True).cause is Cause.SERVER_ERROR
 
 
 def test_fraud_flag_after_a_timeout_is_a_network_false_rejection() -> None:

@@ -13,14 +13,16 @@ from loanqa.synthetic import is_valid_id
 def test_https_target_dials_the_proxy_and_keeps_host_and_sni_name() -> None:
     route = route_via("3g-weak", "https://staging.loan.example.cn/", "127.0.0.1:20001")
     assert route.base_url == "https://127.0.0.1:20001"
-    assert route.headers == {"Host": "staging.loan.example.cn"}
+    assert route.client_options() == {"headers": {"Host": "staging.loan.example.cn"},
+                                      "ssl_options": {"server_hostname": "staging.loan.example.cn"}}
     assert upstream_of("https://staging.loan.example.cn") == "staging.loan.example.cn:443"
 
 
 def test_non_default_port_stays_in_host_header() -> None:
     route = route_via("wifi", "http://127.0.0.1:8700", "127.0.0.1:20002")
-    assert route.base_url == "http://127.0.0.1:20002" and route.headers == {"Host": "127.0.0.1:8700"}
-    assert direct_route("http://127.0.0.1:8700/").headers == {}
+    assert route.base_url == "http://127.0.0.1:20002"
+    assert route.client_options() == {"headers": {"Host": "127.0.0.1:8700"}}
+    assert direct_route("http://127.0.0.1:8700/").client_options() == {}
 
 
 def test_routes_round_trip_and_bad_targets_are_config_errors() -> None:
@@ -49,3 +51,14 @@ def test_shared_devices_only_when_asked() -> None:
     assert len(fresh) == 50 and not any("shared" in d for d in fresh)
     factory = BorrowerFactory("r", 0, shared_device_share=1.0, shared_devices=2)
     assert {factory.next().device_id for _ in range(50)} == {"dev-shared-0", "dev-shared-1"}
+
+
+def test_borrowers_spread_over_profiles_by_weight() -> None:
+    import random
+
+    from loadtests.routing import pick_route
+
+    routes = [route_via("wifi", "http://h:1", "127.0.0.1:2", 0.7), route_via("2g", "http://h:1", "127.0.0.1:3", 0.3)]
+    rng = random.Random(7)
+    picks = [pick_route(routes, rng).profile for _ in range(4000)]
+    assert 0.27 < picks.count("2g") / 4000 < 0.33

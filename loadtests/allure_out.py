@@ -1,0 +1,88 @@
+"""One Allure test per SLO, in Allure's result-file format, readable by the Allure 3 CLI and the gate.
+
+Labels follow loanqa.allure_labels; a missed objective names its cause (the dominant technical or process
+cause in its scope, `overload` when only latency was missed) with the `[cause] ` message prefix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+from loanqa import allure_labels
+from loanqa.load_summary import LoadSummary, SloResult
+from loanqa.taxonomy import Cause
+
+AFTER_APPROVAL = ("contract", "sign", "disburse", "payout")
+
+
+def slo_cause(result: SloResult, summary: LoadSummary) -> Cause:
+    """Why an objective was missed: the most frequent failure cause where it was measured."""
+    scope = summary.profiles[result.profile].steps if result.profile in summary.profiles else summary.steps
+    if result.metric == "disbursement_success":
+        names = [s for s in AFTER_APPROVAL if s in scope]
+    elif result.step:
+        names = [result.step] if result.step in scope else []
+    else:
+        names = list(scope)
+    counts: dict[Cause, int] = {}
+    for name in names:
+        for cause, n in scope[name].failures.items():
+            if result.metric != "technical_failure_rate" or cause.cause_class.value == "technical":
+                counts[cause] = counts.get(cause, 0) + n
+    return max(counts, key=lambda c: counts[c]) if counts else Cause.OVERLOAD
+
+
+def _labels(result: SloResult, summary: LoadSummary, cause: Cause | None) -> list[dict[str, str]]:
+    labels = {"kind": "load", "feature": f"load: {summary.shape}", "story": result.step or result.metric,
+              allure_labels.NETWORK_PROFILE: result.profile or "all", "suite": "load SLOs",
+              "parentSuite": "loanqa", "severity": "critical"}
+    if result.step:
+        labels[allure_labels.STEP] = result.step
+    if cause is not None:
+        labels[allure_labels.CAUSE] = cause.value
+    return [{"name": k, "value": v} for k, v in labels.items()]
+
+
+def _result(result: SloResult, summary: LoadSummary, attachments: list[dict[str, str]]) -> dict[str, Any]:
+    cause = None if result.passed else slo_cause(result, summary)
+    full = f"loanqa.load.{summary.shape}.{result.name}"
+    message = result.detail if cause is None else allure_labels.cause_message(cause, result.detail)
+    params = {"threshold": f"{result.threshold:g}", "actual": "no data" if result.actual is None else
+              f"{result.actual:.6g}", "metric": result.metric, "shape": summary.shape,
+              "network_mix": summary.network_mix or "-", "run_id": summary.run_id}
+    return {
+        "uuid": str(uuid.uuid4()), "historyId": hashlib.md5(full.encode()).hexdigest(),
+        "testCaseId": hashlib.md5(full.encode()).hexdigest(), "fullName": full, "name": result.name,
+        "status": "passed" if result.passed else "failed", "stage": "finished",
+        "statusDetails": {"message": message},
+        "start": int(summary.started_at * 1000), "stop": int(summary.finished_at * 1000),
+        "labels": _labels(result, summary, cause),
+        "parameters": [{"name": k, "value": v} for k, v in params.items()],
+        "attachments": attachments,
+    }
+
+
+def write_allure(summary: LoadSummary, charts: list[Path], folder: Path) -> Path:
+    """Built in a sibling temp folder and renamed, so a reader never sees a partial results folder."""
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    shared = []
+    for chart in charts:
+        name = f"{uuid.uuid4()}-attachment.png"
+        shutil.copyfile(chart, tmp / name)
+        shared.append({"name": chart.stem, "source": name, "type": "image/png"})
+    for result in summary.slos:
+        figures = f"{uuid.uuid4()}-attachment.json"
+        (tmp / figures).write_text(json.dumps(result.model_dump(mode="json"), indent=2), encoding="utf-8")
+        data = _result(result, summary, [{"name": "figures", "source": figures, "type": "application/json"},
+                                         *shared])
+        (tmp / f"{data['uuid']}-result.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    shutil.rmtree(folder, ignore_errors=True)
+    tmp.replace(folder)
+    return folder

@@ -1,0 +1,92 @@
+"""PNG charts of a run over time: users, step rate and p95 per profile, failures by cause per profile."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from loadtests.tally import Tally, percentile
+
+WINDOW_S = 5  # p95 needs a few seconds of samples to mean anything
+
+
+def _t0(t: Tally) -> int:
+    seconds = list(t.timeline) + list(t.users)
+    return min(seconds) if seconds else 0
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    tmp = path.with_name(path.stem + ".tmp.png")
+    fig.savefig(tmp, dpi=90)
+    plt.close(fig)
+    tmp.replace(path)
+    return path
+
+
+def _profiles(t: Tally) -> list[str]:
+    return sorted({p for slots in t.timeline.values() for p in slots})
+
+
+def users_chart(t: Tally, path: Path) -> Path:
+    fig, ax = plt.subplots(figsize=(8, 3))
+    t0 = _t0(t)
+    xs = sorted(t.users)
+    ax.step([x - t0 for x in xs], [t.users[x] for x in xs], where="post")
+    ax.set(title="Simulated borrowers", xlabel="s since start", ylabel="users")
+    return _save(fig, path)
+
+
+def rps_chart(t: Tally, path: Path) -> Path:
+    fig, ax = plt.subplots(figsize=(8, 3))
+    t0 = _t0(t)
+    secs = sorted(t.timeline)
+    for p in _profiles(t):
+        ax.plot([s - t0 for s in secs], [t.timeline[s][p].requests if p in t.timeline[s] else 0 for s in secs],
+                label=p)
+    ax.set(title="Journey steps per second, per network profile", xlabel="s since start", ylabel="steps/s")
+    ax.legend(fontsize="small")
+    return _save(fig, path)
+
+
+def p95_chart(t: Tally, path: Path) -> Path:
+    fig, ax = plt.subplots(figsize=(8, 3))
+    t0 = _t0(t)
+    for p in _profiles(t):
+        windows: dict[int, Counter[int]] = {}
+        for sec, slots in t.timeline.items():
+            if p in slots:
+                windows.setdefault((sec - t0) // WINDOW_S * WINDOW_S, Counter()).update(slots[p].latency)
+        xs = sorted(windows)
+        ax.plot(xs, [percentile(windows[x], 0.95) or 0 for x in xs], marker=".", label=p)
+    ax.set(title=f"p95 step latency ({WINDOW_S}s windows), per profile", xlabel="s since start", ylabel="ms")
+    ax.legend(fontsize="small")
+    return _save(fig, path)
+
+
+def failures_chart(t: Tally, path: Path) -> Path:
+    profiles = _profiles(t) or ["direct"]
+    fig, axes = plt.subplots(len(profiles), 1, figsize=(8, 2.2 * len(profiles)), squeeze=False, sharex=True)
+    t0 = _t0(t)
+    secs = sorted(t.timeline)
+    for ax, p in zip(axes[:, 0], profiles, strict=True):
+        causes = sorted({c for s in secs for c in (t.timeline[s][p].causes if p in t.timeline[s] else {})})
+        for cause in causes:
+            ax.plot([s - t0 for s in secs],
+                    [t.timeline[s][p].causes.get(cause, 0) if p in t.timeline[s] else 0 for s in secs], label=cause)
+        ax.set_title(f"outcomes by cause — {p}", fontsize="small")
+        if causes:
+            ax.legend(fontsize="x-small")
+    axes[-1, 0].set_xlabel("s since start")
+    return _save(fig, path)
+
+
+def write_charts(t: Tally, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    return [users_chart(t, folder / "users.png"), rps_chart(t, folder / "rps.png"),
+            p95_chart(t, folder / "p95.png"), failures_chart(t, folder / "failures_by_cause.png")]

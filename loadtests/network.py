@@ -1,0 +1,29 @@
+"""Proxies for a network mix, one per profile, created before the run and removed whatever happens.
+
+Runs in the controlling process (the `loanqa load` CLI, or the Locust master for plain `locust -f`),
+never in the load processes: they only receive the routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from loadtests.routing import Route, route_via, upstream_of
+from netprofiles.control import NetworkController, load_mix, load_profile
+
+
+@contextmanager
+def mix_routes(mix_name: str, target: str, toxiproxy_url: str, *, run_id: str, state_dir: Path | None = None,
+               profiles_dir: Path | None = None) -> Iterator[tuple[str, dict[str, Route]]]:
+    """(mix name, profile → route); the NetworkController also drives each profile's timeline."""
+    mix = load_mix(mix_name, profiles_dir)
+    profiles = {name: load_profile(name, profiles_dir) for name in mix.weights}
+    upstream = upstream_of(target)
+    with NetworkController(toxiproxy_url, run_id=run_id, state_dir=state_dir) as ctl:
+        routes: dict[str, Route] = {}
+        for name, profile in profiles.items():
+            applied = ctl.apply(profile, upstream)
+            routes[name] = route_via(name, target, applied.listen, mix.weights[name])
+        yield mix.name, routes

@@ -1,0 +1,38 @@
+"""A run's folder: summary.json, journeys.csv, charts and allure-results, from the merged tally."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from loadtests.allure_out import write_allure
+from loadtests.charts import write_charts
+from loadtests.slo_config import SloFile, evaluate
+from loadtests.summary_build import RunInfo, build_summary
+from loadtests.tally import JOURNEY_FIELDS, Tally
+from loanqa.load_summary import LoadSummary
+
+JOURNEYS_FILE = "journeys.csv"
+
+
+def write_journeys(t: Tally, folder: Path) -> Path:
+    """Each finished journey with its borrower, so a failure can be traced in the target's own logs."""
+    path = folder / JOURNEYS_FILE
+    tmp = path.with_suffix(".csv.tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(JOURNEY_FIELDS)
+        writer.writerows(t.journeys)
+    tmp.replace(path)
+    return path
+
+
+def write_run(t: Tally, info: RunInfo, slos: SloFile, folder: Path) -> LoadSummary:
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = build_summary(t, info)
+    summary = summary.model_copy(update={"slos": evaluate(slos, summary)})
+    write_journeys(t, folder)
+    charts = write_charts(t, folder / "charts")
+    write_allure(summary, charts, folder / "allure-results")
+    summary.write(folder)
+    return summary

@@ -1,0 +1,55 @@
+"""What every borrower in one Locust process shares: options, the borrower factory, the tally.
+
+Built on first use from Locust's namespace: on a worker that is after the master's first spawn message,
+which carries the master's arguments. Users and the shape read this instead of the namespace, so the
+journey code sees typed options only. The tally exists from the start: reports may be asked for earlier.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from loadtests.borrowers import BorrowerFactory
+from loadtests.options import LoadOptions, from_parsed
+from loadtests.retry import RetryPolicy
+from loadtests.routing import Route
+from loadtests.tally import Tally
+
+
+@dataclass
+class LoadContext:
+    options: LoadOptions
+    factory: BorrowerFactory
+    policy: RetryPolicy
+    tally: Tally
+    rng: random.Random = field(default_factory=random.Random)
+    started_at: float = field(default_factory=time.time)
+
+    @property
+    def routes(self) -> list[Route]:
+        return list(self.options.routes.values())
+
+    def think_s(self, low: float, high: float) -> float:
+        return self.rng.uniform(low, high) * self.options.think_scale
+
+
+TALLY = Tally()
+_current: LoadContext | None = None
+
+
+def context(environment: Any) -> LoadContext:
+    global _current
+    if _current is None:
+        options = from_parsed(environment.parsed_options, environment.host or "")
+        _current = build_context(options, int(getattr(environment.runner, "worker_index", 0) or 0))
+    return _current
+
+
+def build_context(options: LoadOptions, process_index: int) -> LoadContext:
+    run_id = options.run_id or time.strftime("load-%Y%m%d-%H%M%S")
+    factory = BorrowerFactory(run_id, process_index, shared_device_share=options.shared_device_share)
+    return LoadContext(options, factory, RetryPolicy(max_attempts=options.max_attempts), TALLY,
+                       rng=random.Random(f"{run_id}:{process_index}"))
