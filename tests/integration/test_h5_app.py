@@ -25,6 +25,8 @@ from selenium.webdriver.remote.webelement import WebElement
 
 from devicetests.camera.scenarios import Scenario, encode_jpeg, frames, write_y4m
 from loanqa.synthetic import Borrower, make_borrower, unit_hash
+from netprofiles.control import NetworkController, load_profile
+from netprofiles.toxiproxy_client import ToxicInfo
 from tests.appium_session import Phone, chromium_session
 
 pytestmark = [pytest.mark.appium, pytest.mark.xdist_group("h5-app")]
@@ -51,11 +53,11 @@ class App:
     def __init__(self, driver: Remote, base_url: str) -> None:
         self.driver, self.base_url = driver, base_url
 
-    def open(self, route: str, token: str | None = None) -> None:
-        self.driver.get(f"{self.base_url}/app/")
+    def open(self, route: str, token: str | None = None, query: str = "") -> None:
+        self.driver.get(f"{self.base_url}/app/{query}")
         if token is not None:
             self.driver.execute_script("sessionStorage.setItem('loanqa.token', arguments[0])", token)
-        self.driver.get(f"{self.base_url}/app/#/{route}")
+        self.driver.get(f"{self.base_url}/app/{query}#/{route}")
         self.page(route)
 
     def el(self, test_id: str) -> WebElement:
@@ -91,7 +93,9 @@ class App:
     def diagnosis(self) -> str:
         return str(self.driver.execute_script(
             "const b = document.querySelector('[data-testid=error-banner]');"
-            "return `${location.hash} banner=${b.hidden ? '-' : b.dataset.code + ' ' + b.textContent.trim()}`;"))
+            "const d = document.querySelector('[data-testid=decision-status]');"
+            "return `${location.hash} banner=${b.hidden ? '-' : b.dataset.code + ' ' + b.textContent.trim()}`"
+            " + ` decision=${d.dataset.code || d.dataset.status || '-'}`;"))
 
     def requests_to(self, path: str) -> int:
         count: int = self.driver.execute_script(
@@ -150,6 +154,7 @@ class Api:
         return data
 
     def login(self) -> str:
+        """OTP, login and real-name check; returns the bearer token the app should hold."""
         code = self.post("/v1/auth/otp", {"phone": self.b.phone}, "otp-1")["sandbox_code"]
         body = {"phone": self.b.phone, "code": code, "device_id": self.b.device_id}
         token: str = self.post("/v1/auth/login", body, "login-1")["access_token"]
@@ -157,9 +162,12 @@ class Api:
         self.post("/v1/kyc/identity", {"name": self.b.name, "id_number": self.b.id_number}, "kyc-1")
         return token
 
-    def approved_loan(self) -> str:
+    def pass_liveness(self) -> None:
         shots = [base64.b64encode(encode_jpeg(f)).decode() for f in frames(Scenario.GOOD)]
         self.post("/v1/kyc/liveness", {"frames": shots}, "face-1")
+
+    def approved_loan(self) -> str:
+        self.pass_liveness()
         loan = self.post("/v1/loans", {"amount": 3000, "term_months": 6, "device_id": self.b.device_id}, "loan-1")
         assert loan["status"] == "approved", loan
         loan_id: str = loan["loan_id"]
@@ -284,3 +292,32 @@ def test_contract_cannot_be_agreed_before_scrolling_to_the_end(phone_app: Callab
     agree.click()
     assert agree.is_selected()
     assert app.el("contract-next").is_enabled()
+
+
+@pytest.mark.toxiproxy
+def test_retry_after_a_lost_answer_reuses_the_key_and_is_not_a_duplicate(
+        phone_app: Callable[[Scenario], App], refapp_url: str, toxiproxy_url: str, state_dir: Path,
+        borrower: Borrower) -> None:
+    """The application reaches the server but its answer is held past the app's 3 s deadline.
+
+    Retrying with a fresh key would be a second application (DUPLICATE_APPLICATION, an anti-fraud
+    false positive caused by the network); the app must resend the same key and get its approval.
+    """
+    api = Api(refapp_url, borrower)
+    token = api.login()
+    api.pass_liveness()
+    with NetworkController(toxiproxy_url, state_dir=state_dir) as net:
+        link = net.apply(load_profile("clean"), refapp_url.split("://", 1)[1])
+        app = phone_app(Scenario.GOOD)
+        app.base_url = f"http://{link.listen}"
+        app.open("apply", token, query="?timeout_ms=3000")
+        net.client.add_toxic(link.proxy_name, ToxicInfo("latency", {"latency": 5000}, "downstream", 1.0, "held"))
+        app.tap("apply-submit")
+        banner = app.attr_becomes("error-banner", "data-code", "NETWORK", timeout=10)
+        assert banner.get_attribute("data-reason") == "timeout"
+        net.client.remove_toxic(link.proxy_name, "held")
+        app.tap("retry-button")
+        app.attr_becomes("decision-status", "data-status", "approved")
+        app.page("contract")
+    loans = api.http.get("/v1/loans").json()["loans"]
+    assert [loan["status"] for loan in loans] == ["approved"]
