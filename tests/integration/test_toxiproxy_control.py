@@ -1,0 +1,164 @@
+"""NetworkController and `loanqa net` end to end: profiles on a real API server, timelines in real time,
+and nothing left behind after exceptions, SIGTERM or a crash cleared from another process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from loanqa.cli.main import cli
+from netprofiles.control import NetworkController, load_profile
+from netprofiles.ledger import Ledger
+from netprofiles.testing import EchoServer, connect, round_trip, wait_until_refused
+from netprofiles.toxiproxy_client import ToxiproxyClient
+
+pytestmark = pytest.mark.toxiproxy
+
+
+@pytest.fixture(scope="module")
+def echo() -> Iterator[EchoServer]:
+    with EchoServer() as server:
+        yield server
+
+
+@pytest.fixture
+def client(toxiproxy_url: str) -> ToxiproxyClient:
+    return ToxiproxyClient(toxiproxy_url)
+
+
+def profile_file(tmp_path: Path, body: str, name: str = "lab") -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(f"description: test profile\nsource: loanqa tests\n{body}")
+    return path
+
+
+def ours(client: ToxiproxyClient, run_id: str) -> list[str]:
+    return [n for n in client.proxies() if n.startswith(f"loanqa-{run_id}-")]
+
+
+def test_apply_puts_the_profile_in_front_and_clear_removes_it(
+        toxiproxy_url: str, client: ToxiproxyClient, echo: EchoServer, tmp_path: Path) -> None:
+    profile = load_profile(str(profile_file(tmp_path, "downstream:\n  - {type: latency, latency: 120}\n")))
+    ctl = NetworkController(toxiproxy_url, state_dir=tmp_path)
+    applied = ctl.apply(profile, echo.address)
+    assert applied.proxy_name == f"loanqa-{ctl.run_id}-lab" and applied.upstream == echo.address
+    with connect(applied.listen) as sock:
+        assert 0.115 <= round_trip(sock, b"x") <= 0.2
+    assert [e.proxy for e in Ledger(tmp_path).entries()] == [applied.proxy_name]
+    ctl.clear()
+    assert ours(client, ctl.run_id) == [] and Ledger(tmp_path).entries() == []
+
+
+def test_an_exception_in_the_body_still_clears(toxiproxy_url: str, client: ToxiproxyClient,
+                                                echo: EchoServer, tmp_path: Path) -> None:
+    run_id = uuid.uuid4().hex[:8]
+    with pytest.raises(RuntimeError, match="test body failed"), \
+            NetworkController(toxiproxy_url, run_id=run_id, state_dir=tmp_path) as ctl:
+        ctl.apply(load_profile("3g"), echo.address)
+        ctl.apply(load_profile("handover"), echo.address)
+        assert len(ours(client, run_id)) == 2
+        raise RuntimeError("test body failed")
+    assert ours(client, run_id) == []
+
+
+def test_clear_never_touches_a_proxy_someone_else_made(toxiproxy_url: str, client: ToxiproxyClient,
+                                                       echo: EchoServer, tmp_path: Path) -> None:
+    run_id = uuid.uuid4().hex[:8]
+    theirs = f"loanqa-{run_id}-3g"  # same name loanqa would pick, but created outside loanqa
+    Ledger(tmp_path).record(theirs, run_id, client.url, listen="127.0.0.1:1")  # stale entry from a crash
+    client.create_proxy(theirs, echo.address)
+    try:
+        NetworkController(toxiproxy_url, run_id=run_id, state_dir=tmp_path).clear()
+        assert client.get_proxy(theirs) is not None
+    finally:
+        client.delete_proxy(theirs)
+
+
+def test_refuse_timeline_follows_its_schedule(toxiproxy_url: str, echo: EchoServer, tmp_path: Path) -> None:
+    body = "timeline: {every_s: 1.0, down_s: 0.4, offset_s: 0.3, mode: refuse}\n"
+    profile = load_profile(str(profile_file(tmp_path, body)))
+    with NetworkController(toxiproxy_url, state_dir=tmp_path) as ctl:
+        start = time.monotonic()
+        applied = ctl.apply(profile, echo.address)
+        down_at = wait_until_refused(applied.listen, 2) - start
+        up_at = wait_until_refused(applied.listen, 2, refused=False) - start
+        assert 0.3 <= down_at <= 0.45 and 0.7 <= up_at <= 0.85, (down_at, up_at)
+        assert ctl.drivers[0].errors == []
+
+
+def test_stall_timeline_holds_then_drops_connections(toxiproxy_url: str, echo: EchoServer,
+                                                     tmp_path: Path) -> None:
+    profile = load_profile(str(profile_file(tmp_path, "timeline: {down_s: 0.5, offset_s: 0.2, mode: stall}\n")))
+    with NetworkController(toxiproxy_url, state_dir=tmp_path) as ctl:
+        applied = ctl.apply(profile, echo.address)
+        with connect(applied.listen) as sock:
+            round_trip(sock, b"before")
+            deadline = time.monotonic() + 2
+            while not ctl.drivers[0].down and time.monotonic() < deadline:
+                time.sleep(0.01)  # poll interval of the real condition (driver switched)
+            sock.sendall(b"during")
+            sock.settimeout(1.5)
+            assert sock.recv(10) == b""  # held, then closed when the outage ends
+        with connect(applied.listen) as sock:
+            round_trip(sock, b"after")
+
+
+def test_cli_apply_for_a_duration_then_clears(toxiproxy_url: str, client: ToxiproxyClient,
+                                              echo: EchoServer, tmp_path: Path) -> None:
+    run_id = uuid.uuid4().hex[:8]
+    result = CliRunner().invoke(cli, ["--state-dir", str(tmp_path), "net", "apply", "4g", "--upstream",
+                                      echo.address, "--duration", "0.2", "--run-id", run_id,
+                                      "--toxiproxy-url", toxiproxy_url], env={"COLUMNS": "80", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    assert f"proxy loanqa-{run_id}-4g" in result.output and "cleared" in result.output
+    assert ours(client, run_id) == []
+
+
+def _loanqa(*args: str, state: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "LOANQA_STATE_DIR": str(state)}
+    return subprocess.Popen([sys.executable, "-m", "loanqa.cli.main", *args], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_sigterm_of_net_apply_removes_its_proxies(toxiproxy_url: str, client: ToxiproxyClient,
+                                                  echo: EchoServer, tmp_path: Path) -> None:
+    run_id = uuid.uuid4().hex[:8]
+    proc = _loanqa("net", "apply", "subway", "--upstream", echo.address, "--run-id", run_id,
+                   "--toxiproxy-url", toxiproxy_url, state=tmp_path)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("listen 127.0.0.1:"), (line, proc.stderr.read() if proc.stderr else "")
+        assert ours(client, run_id) == [f"loanqa-{run_id}-subway"]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 128 + signal.SIGTERM
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert ours(client, run_id) == [] and Ledger(tmp_path).entries() == []
+
+
+def test_net_clear_from_another_process_removes_only_recorded(toxiproxy_url: str, client: ToxiproxyClient,
+                                                              echo: EchoServer, tmp_path: Path) -> None:
+    ctl = NetworkController(toxiproxy_url, state_dir=tmp_path)
+    crashed = ctl.apply(load_profile("edge"), echo.address)  # never cleared: the process "crashed"
+    other = f"someone-else-{uuid.uuid4().hex[:6]}"
+    client.create_proxy(other, echo.address)
+    try:
+        proc = _loanqa("net", "clear", "--toxiproxy-url", toxiproxy_url, state=tmp_path)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        assert crashed.proxy_name in out
+        assert client.get_proxy(crashed.proxy_name) is None and client.get_proxy(other) is not None
+    finally:
+        client.delete_proxy(other)
+        client.delete_proxy(crashed.proxy_name)
