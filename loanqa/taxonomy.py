@@ -100,6 +100,10 @@ CODE_CAUSES: dict[str, Cause] = {
     "ESIGN_EMPTY_SIGNATURE": Cause.ESIGN,
     "ESIGN_DUPLICATE": Cause.ESIGN,
     "CONTRACT_NOT_SIGNED": Cause.ESIGN,
+    # Client-side codes the H5 app shows when no usable answer arrived (CONTRACT.md, H5 app).
+    "NETWORK": Cause.NETWORK,
+    "BAD_RESPONSE": Cause.SERVER_ERROR,
+    "CAMERA_UNAVAILABLE": Cause.COMPATIBILITY,
 }
 
 
