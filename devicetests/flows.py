@@ -36,12 +36,16 @@ def to_contract(phone: Phone) -> ContractPage:
     with phone.step(f"apply for {AMOUNT} yuan over {TERM} months"):
         apply = phone.screen(ApplyPage)
         apply.apply(AMOUNT, TERM)
-        apply.wait_until(lambda: apply.visible("page-contract") or apply.visible("decision-status"),
-                         "contract or a decision shown", 30)
-        if apply.visible("decision-status"):
+        apply.wait_until(lambda: apply.visible("page-contract") or _rejected(apply),
+                         "contract, or a rejection shown", 30)
+        if _rejected(apply):
             code = apply.attr("decision-status", "data-code") or "unknown"
             raise DeviceFailure(CODE_CAUSES.get(code, Cause.SERVER_ERROR), phone.device.name,
                                 f"application for a creditworthy borrower answered {code}")
     contract = phone.screen(ContractPage)
     contract.wait_loaded()
     return contract
+
+
+def _rejected(apply: ApplyPage) -> bool:
+    return apply.visible("decision-status") and apply.attr("decision-status", "data-status") == "rejected"

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from loanqa.config.loader import Strict, load_model
-from loanqa.errors import ConfigError
+from loanqa.errors import MISSING, ConfigError
 
 ProviderKind = Literal["emulated", "lab", "cloud"]
 Platform = Literal["android", "ios"]
@@ -79,20 +79,6 @@ class Matrix(Strict):
     session_start_attempts: int = Field(default=3, ge=1, le=10)
     devices: list[Device] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _devices_fit_provider(self) -> Matrix:
-        section = _SECTION[self.provider]
-        for i, dev in enumerate(self.devices):
-            if getattr(dev, section) is None:
-                raise ValueError(f"devices[{i}] ({dev.name}): provider {self.provider} needs key {section!r}")
-        names = [d.name for d in self.devices]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"duplicate device names: {', '.join(dupes)}")
-        if self.provider == "cloud" and self.auth is None:
-            raise ValueError("provider cloud needs key 'auth' (username/access_key from ${ENV} placeholders)")
-        return self
-
     def select(self, names: list[str] | None, source: str) -> list[Device]:
         """The devices a run covers; an unknown name is an error naming the known ones."""
         if not names:
@@ -108,4 +94,21 @@ _SECTION: dict[str, str] = {"emulated": "emulation", "lab": "lab", "cloud": "clo
 
 
 def load_matrix(path: str | Path) -> Matrix:
-    return load_model(path, Matrix)
+    matrix = load_model(path, Matrix)
+    check_matrix(matrix, str(path))
+    return matrix
+
+
+def check_matrix(m: Matrix, source: str) -> None:
+    """Rules across keys; each error names the entry and the key it is about."""
+    section = _SECTION[m.provider]
+    seen: set[str] = set()
+    for i, dev in enumerate(m.devices):
+        if getattr(dev, section) is None:
+            raise ConfigError(source, f"devices[{i}].{section}", MISSING,
+                              f"device {dev.name}: required when provider is {m.provider}")
+        if dev.name in seen:
+            raise ConfigError(source, f"devices[{i}].name", dev.name, "duplicate device name")
+        seen.add(dev.name)
+    if m.provider == "cloud" and m.auth is None:
+        raise ConfigError(source, "auth", MISSING, "provider cloud needs username/access_key (use ${ENV} placeholders)")

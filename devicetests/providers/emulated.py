@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,9 @@ class EmulatedProvider:
         opts.browser_name = "chrome"
         opts.automation_name = "Chromium"
         opts.set_capability("appium:executable", str(tools.chromedriver()))
+        opts.set_capability("appium:autodownloadEnabled", False)
+        # Appium's default chromedriver port is shared: concurrent sessions would hijack each other.
+        opts.set_capability("appium:chromedriverPort", _free_port())
         mobile: dict[str, Any] = {
             "deviceMetrics": {"width": em.width, "height": em.height, "pixelRatio": em.pixel_ratio,
                               "touch": em.touch},
@@ -46,3 +50,10 @@ class EmulatedProvider:
 
     def camera(self, device: Device) -> CameraInjector | None:
         return self._camera
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
