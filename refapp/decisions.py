@@ -72,13 +72,13 @@ def _fraud(inp: Inputs, s: Settings) -> list[str]:
 
 def _multi_lending(inp: Inputs, s: Settings) -> list[str]:
     if s.faults.multi_lending_share is not None:
-        return ["FAULT_INJECTED"] if hit(inp.id_number, "multi_lending", s.faults.multi_lending_share) else []
+        return ["FAULT_INJECTED"] if hit(inp.id_number, "multi-lending", s.faults.multi_lending_share) else []
     return ["OPEN_LOANS_ELSEWHERE"] if inp.open_loans_elsewhere > s.max_open_loans_elsewhere else []
 
 
 def _credit(inp: Inputs, s: Settings) -> list[str]:
     if s.faults.credit_reject_share is not None:
-        return ["FAULT_INJECTED"] if hit(inp.id_number, "credit_reject", s.faults.credit_reject_share) else []
+        return ["FAULT_INJECTED"] if hit(inp.id_number, "credit-reject", s.faults.credit_reject_share) else []
     return ["SCORE_BELOW_THRESHOLD"] if inp.bureau_score < s.credit_threshold else []
 
 

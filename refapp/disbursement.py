@@ -63,7 +63,7 @@ class Disburser:
             return
         store.run("UPDATE disbursements SET status = 'processing' WHERE id = ?", d_id)
         await asyncio.sleep(self.st.settings.core_banking_latency_ms / 1000)
-        if hit(row["id_number"], "payout_fail", self.st.settings.faults.payout_fail_share):
+        if hit(row["id_number"], "payout-fail", self.st.settings.faults.payout_fail_share):
             self._finish(d_id, row["loan_id"], "failed", "payout_failed", None, "PAYOUT_FAILED")
             return
         now = time.time()

@@ -75,7 +75,7 @@ async def _apply(st: AppState, borrower: str, body: ApplyRequest) -> Answer:
     if row is None or row["liveness_at"] is None:
         raise ApiError(409, "LIVENESS_REQUIRED", "pass liveness first", hint="请先完成人脸识别")
     id_number = str(row["id_number"])
-    if hit(id_number, "server_error", st.settings.faults.server_error_share):
+    if hit(id_number, "server-error", st.settings.faults.server_error_share):
         raise ApiError(500, "INTERNAL", "injected server error (faults.server_error_share)")
     inp = _inputs(st, borrower, id_number, body.device_id)
     await asyncio.sleep(st.settings.bureau_latency_ms / 1000)
@@ -128,7 +128,7 @@ async def _sign(st: AppState, borrower: str, loan_id: str, body: SignRequest) ->
         return _signed(row)
     _approved(row)
     who = st.store.borrower(borrower)
-    if who is not None and hit(who["id_number"], "esign_stall", st.settings.faults.esign_stall_share):
+    if who is not None and hit(who["id_number"], "esign-stall", st.settings.faults.esign_stall_share):
         await asyncio.sleep(st.settings.esign_stall_s)
         raise ApiError(504, "ESIGN_STALLED", "e-sign provider did not answer (faults.esign_stall_share)",
                        hint="签约服务繁忙，请稍后重试")
