@@ -1,0 +1,115 @@
+"""`loanqa load`: holiday-peak Locust load over a weak-network mix, judged against SLOs.
+
+The CLI validates every input first, starts the embedded stack only when no --target is given, creates
+the mix's proxies (removed again on every exit path) and runs Locust as a subprocess.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import click
+
+from loadtests.durations import parse_duration
+from loadtests.launch import LoadPlan, default_out, execute, run_locust, worker_argv
+from loadtests.routing import direct_route, target_parts
+from loadtests.shape_config import CompressedShape, load_shape
+from loadtests.slo_config import load_slos
+from loanqa.cli.context import Settings
+from loanqa.errors import ConfigError, RunFailed
+from loanqa.load_summary import LoadSummary
+from loanqa.paths import project_root
+from loanqa.stack.stack import Stack
+
+
+@click.command()
+@click.option("--shape", default="smoke", show_default=True,
+              help="double-11, spring-festival, payday, smoke, or a YAML path.")
+@click.option("--network-mix", default="clean", show_default=True,
+              help="Mix of network profiles (netprofiles), or 'none' for direct traffic.")
+@click.option("--target", help="Base URL of the lending API (default: the refapp `loanqa up` started).")
+@click.option("--duration", default="3m", show_default=True, help="Run length the shape is compressed to.")
+@click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True, help="Locust processes.")
+@click.option("--users-scale", type=click.FloatRange(0, min_open=True), default=1.0, show_default=True)
+@click.option("--slo", default="default", show_default=True, help="SLO set name (loadtests/slos) or YAML path.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Run folder (default loanqa-results/load-<time>).")
+@click.option("--think-scale", type=click.FloatRange(0), default=1.0, show_default=True,
+              help="Scale borrowers' think times (below 1 compresses journeys).")
+@click.option("--liveness-frames", type=click.IntRange(3, 30), default=8, show_default=True)
+@click.option("--profiles-dir", type=click.Path(file_okay=False, path_type=Path), help="Extra network profiles.")
+@click.option("--toxiproxy-url", envvar="TOXIPROXY_URL", help="Toxiproxy API (default: the embedded one).")
+@click.option("--run-id", help="Names proxies and phones of this run (default: from the time).")
+@click.option("--master", "mode", flag_value="master", help="Locust master: wait for --expect-workers workers.")
+@click.option("--worker", "mode", flag_value="worker", help="Locust worker of a master at --master-host.")
+@click.option("--expect-workers", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--master-host", default="127.0.0.1", show_default=True)
+@click.option("--master-port", type=click.IntRange(1, 65535), default=5557, show_default=True)
+@click.pass_obj
+def load(settings: Settings, shape: str, network_mix: str, target: str | None, duration: str, processes: int,
+         users_scale: float, slo: str, out: Path | None, think_scale: float, liveness_frames: int,
+         profiles_dir: Path | None, toxiproxy_url: str | None, run_id: str | None, mode: str | None,
+         expect_workers: int, master_host: str, master_port: int) -> None:
+    """Run SHAPE over NETWORK_MIX against TARGET; exit 1 when an SLO is missed."""
+    seconds = _duration(duration)
+    if mode == "worker":
+        run_locust(worker_argv(master_host, master_port, processes), deadline_s=seconds + 600)
+        return
+    spec = load_shape(shape)
+    load_slos(slo)
+    peak = CompressedShape(spec, seconds, users_scale).peak_users()
+    rid = run_id or time.strftime("%Y%m%d%H%M%S")
+    with ExitStack() as stack:
+        url = target.rstrip("/") if target else _embedded(settings, stack, "refapp")
+        target_parts(url)
+        mix_name, routes = "", {"direct": direct_route(url)}
+        if network_mix != "none":
+            from loadtests.network import mix_routes
+
+            proxy_api = toxiproxy_url or _embedded(settings, stack, "toxiproxy")
+            mix_name, routes = stack.enter_context(mix_routes(network_mix, url, proxy_api, run_id=rid,
+                                                              state_dir=settings.state_dir, profiles_dir=profiles_dir))
+        plan = LoadPlan(target=url, shape=shape, duration=duration, run_id=rid,
+                        out=out or default_out(project_root()), network_mix=mix_name, routes=routes,
+                        processes=processes, users_scale=users_scale, slo=slo, think_scale=think_scale,
+                        liveness_frames=liveness_frames, mode=mode or "local", expect_workers=expect_workers,
+                        master_bind_port=master_port if mode == "master" else None)
+        click.echo(f"loanqa load: {spec.name} over {duration} (peak {peak} users), mix {mix_name or 'none'}, "
+                   f"target {url}, {processes} process(es)")
+        summary = execute(plan, seconds)
+    _report(summary, plan.out)
+
+
+def _duration(text: str) -> float:
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise ConfigError("--duration", "", text, str(exc)) from None
+    if seconds <= 0:
+        raise ConfigError("--duration", "", text, "must be positive")
+    return seconds
+
+
+def _embedded(settings: Settings, stack: ExitStack, name: str) -> str:
+    """The component `loanqa up` runs; started here if needed, and then stopped again afterwards."""
+    st = Stack(settings.project.stack, settings.state_dir)
+    was_running = st.url(name) is not None
+    (endpoint,) = st.up([name])
+    if not was_running and endpoint.managed:
+        stack.callback(st.down, [name])
+    return endpoint.url
+
+
+def _report(summary: LoadSummary, out: Path) -> None:
+    f = summary.funnel
+    click.echo(f"funnel: started {f.started} → approved {f.approved} → signed {f.signed} → disbursed {f.disbursed}")
+    causes = ", ".join(f"{c.value} {n}" for c, n in summary.causes.items()) or "none"
+    click.echo(f"causes: {causes}; false rejections {summary.false_rejections}")
+    for s in summary.slos:
+        click.echo(f"  {'PASS' if s.passed else 'FAIL'}  {s.name}: {s.detail}")
+    click.echo(f"results: {out}")
+    missed = [s.name for s in summary.slos if not s.passed]
+    if missed:
+        raise RunFailed(f"{len(missed)} of {len(summary.slos)} SLOs missed: {', '.join(missed)}")
