@@ -174,6 +174,38 @@ class Api:
         return loan_id
 
 
+# Shows each page in turn (as the router would) and reports what a thumb or an eye would trip on.
+LAYOUT_PROBE = """
+const problems = [];
+for (const page of document.querySelectorAll('[data-page]')) {
+  document.querySelectorAll('[data-page]').forEach(s => { s.hidden = s !== page; });
+  page.querySelectorAll('[hidden]:not(section)').forEach(e => { e.hidden = false; });
+  const name = page.dataset.page;
+  if (document.documentElement.scrollWidth > innerWidth) problems.push(`${name}: overflows horizontally`);
+  for (const el of page.querySelectorAll('button, input, select')) {
+    const r = el.getBoundingClientRect(), id = el.dataset.testid;
+    if (r.height < 44 || r.width < 44) problems.push(`${name}/${id}: tap target ${r.width}x${r.height}`);
+    if (r.right > innerWidth || r.left < 0) problems.push(`${name}/${id}: off screen`);
+    if (el.tagName === 'BUTTON' && el.scrollWidth > el.clientWidth) problems.push(`${name}/${id}: clipped text`);
+  }
+}
+return problems;
+"""
+
+
+@pytest.mark.parametrize("width", [320, 430])
+def test_every_page_fits_the_phone_width_with_thumb_sized_targets(appium_url: str, refapp_url: str,
+                                                                    width: int) -> None:
+    phone = Phone(width=width, height=760, pixel_ratio=2.0)
+    with chromium_session(appium_url, phone) as driver:
+        app = App(driver, refapp_url)
+        app.open("login")
+        viewport = driver.find_element(By.CSS_SELECTOR, 'meta[name="viewport"]').get_attribute("content")
+        assert "width=device-width" in (viewport or "")
+        assert driver.execute_script("return innerWidth") == width
+        assert driver.execute_script(LAYOUT_PROBE) == []
+
+
 def draw_signature(app: App) -> None:
     """A W3C touch gesture across the canvas: what a finger does, not a script drawing pixels."""
     canvas = app.visible("signature-canvas")
