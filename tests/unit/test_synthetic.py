@@ -1,0 +1,41 @@
+"""GB 11643 check digits and the synthetic registry that refapp verifies names against."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from loanqa.synthetic import check_digit, is_valid_id, make_borrower, make_id_number, registry_name, unit_hash
+
+
+def test_check_digit_of_the_standards_worked_example() -> None:
+    assert check_digit("11010519491231002") == "X"
+    assert is_valid_id("11010519491231002X") and is_valid_id("11010519491231002x")
+
+
+def test_a_changed_digit_breaks_the_check() -> None:
+    good = make_id_number(random.Random(1))
+    bad = good[:5] + str((int(good[5]) + 1) % 10) + good[6:]
+    assert is_valid_id(good) and not is_valid_id(bad)
+
+
+@pytest.mark.parametrize("first17", ["123", "1101051949123100A"])
+def test_check_digit_needs_17_digits(first17: str) -> None:
+    with pytest.raises(ValueError, match="17 digits"):
+        check_digit(first17)
+
+
+def test_generated_borrowers_are_valid_and_match_the_registry() -> None:
+    rng = random.Random(7)
+    for _ in range(200):
+        b = make_borrower(rng)
+        assert is_valid_id(b.id_number) and b.name == registry_name(b.id_number)
+        assert len(b.phone) == 11 and b.phone[0] == "1" and b.phone[1] in "3456789"
+
+
+def test_unit_hash_is_stable_and_spread() -> None:
+    values = [unit_hash(str(i), "salt") for i in range(2000)]
+    assert values == [unit_hash(str(i), "salt") for i in range(2000)]
+    assert all(0 <= v < 1 for v in values) and 0.45 < sum(values) / len(values) < 0.55
+    assert unit_hash("1", "a") != unit_hash("1", "b")
