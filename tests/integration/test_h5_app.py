@@ -177,12 +177,13 @@ class Api:
 # Shows each page in turn (as the router would) and reports what a thumb or an eye would trip on.
 LAYOUT_PROBE = """
 const problems = [];
+document.querySelectorAll('[hidden]:not(section)').forEach(e => { e.hidden = false; });
 for (const page of document.querySelectorAll('[data-page]')) {
   document.querySelectorAll('[data-page]').forEach(s => { s.hidden = s !== page; });
-  page.querySelectorAll('[hidden]:not(section)').forEach(e => { e.hidden = false; });
   const name = page.dataset.page;
   if (document.documentElement.scrollWidth > innerWidth) problems.push(`${name}: overflows horizontally`);
-  for (const el of page.querySelectorAll('button, input, select')) {
+  const shown = [...document.querySelectorAll('button, input, select')].filter(e => e.getClientRects().length);
+  for (const el of shown) {
     const r = el.getBoundingClientRect(), id = el.dataset.testid;
     if (r.height < 44 || r.width < 44) problems.push(`${name}/${id}: tap target ${r.width}x${r.height}`);
     if (r.right > innerWidth || r.left < 0) problems.push(`${name}/${id}: off screen`);
