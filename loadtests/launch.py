@@ -54,7 +54,7 @@ def locust_argv(plan: LoadPlan) -> list[str]:
     p = plan.partial
     argv = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
             "--host", plan.target, "--shape", plan.shape, "--shape-duration", plan.duration,
-            "--users-scale", str(plan.users_scale), "--slo", plan.slo, "--run-id", plan.run_id,
+            "--users-scale", str(plan.users_scale), "--slo", plan.slo, f"--run-id={plan.run_id}",
             "--think-scale", str(plan.think_scale), "--liveness-frames", str(plan.liveness_frames),
             "--loanqa-out", str(p), "--csv", str(p / "locust"), "--html", str(p / "locust.html"),
             "--logfile", str(p / "locust.log")]
@@ -115,8 +115,9 @@ def execute(plan: LoadPlan, duration_s: float) -> LoadSummary:
         code = run_locust(locust_argv(plan), deadline_s=duration_s + 120)
         summary_path = plan.partial / FILE_NAME
         if not summary_path.exists():
-            raise ComponentError(f"locust exited with code {code} without writing {FILE_NAME}; "
-                                 f"see {plan.partial / 'locust.log'}:\n{_tail(plan.partial / 'locust.log')}")
+            log = plan.partial / "locust.log"
+            raise ComponentError(f"locust exited with code {code} without writing {FILE_NAME}; its log is kept "
+                                 f"in {_failed_dir(plan.partial)}:\n{_tail(log)}")
     except BaseException:
         _discard(plan.partial)
         raise
@@ -128,13 +129,17 @@ def execute(plan: LoadPlan, duration_s: float) -> LoadSummary:
 
 def _discard(partial: Path) -> None:
     """A failed run keeps its log for diagnosis (as `<out>.failed/`), never a report."""
-    failed = partial.with_name(partial.name.removesuffix(".partial") + ".failed")
+    failed = _failed_dir(partial)
     shutil.rmtree(failed, ignore_errors=True)
     log = partial / "locust.log"
     if log.exists():
         failed.mkdir(parents=True)
         shutil.move(str(log), failed / "locust.log")
     shutil.rmtree(partial, ignore_errors=True)
+
+
+def _failed_dir(partial: Path) -> Path:
+    return partial.with_name(partial.name.removesuffix(".partial") + ".failed")
 
 
 def _tail(path: Path, lines: int = 15) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
-from loadtests import runtime
+from loadtests import face_frames, runtime
 from loadtests.journey import BorrowerUser
 from loadtests.options import add_arguments, from_parsed
 from loadtests.results import write_run
@@ -36,6 +36,7 @@ def _listen(hook: Any, handler: Any) -> None:
 
 
 def _wire(environment: Any, **_: Any) -> None:
+    face_frames.warm()
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
         _listen(events.report_to_master, _report)

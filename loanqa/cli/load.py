@@ -6,6 +6,7 @@ the mix's proxies (removed again on every exit path) and runs Locust as a subpro
 
 from __future__ import annotations
 
+import re
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -60,7 +61,7 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
     spec = load_shape(shape)
     load_slos(slo)
     peak = CompressedShape(spec, seconds, users_scale).peak_users()
-    rid = run_id or time.strftime("%Y%m%d%H%M%S")
+    rid = _run_id(run_id)
     with ExitStack() as stack:
         url = target.rstrip("/") if target else _embedded(settings, stack, "refapp")
         target_parts(url)
@@ -90,6 +91,15 @@ def _duration(text: str) -> float:
     if seconds <= 0:
         raise ConfigError("--duration", "", text, "must be positive")
     return seconds
+
+
+def _run_id(given: str | None) -> str:
+    """It names proxies and seeds phones: letters, digits and dashes only."""
+    if given is None:
+        return time.strftime("%Y%m%d%H%M%S")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,40}", given):
+        raise ConfigError("--run-id", "", given, "use 1-41 letters, digits or dashes, starting with a letter or digit")
+    return given
 
 
 def _embedded(settings: Settings, stack: ExitStack, name: str) -> str:

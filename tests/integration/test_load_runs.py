@@ -1,0 +1,184 @@
+"""Real Locust against a real refapp through real proxies of the (embedded) Toxiproxy, via `loanqa load`.
+
+Each run is bounded by its shape's duration; dedicated refapps (fault knobs, tiny capacity) are started
+with ProcessManager on free loopback ports and stopped again.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from loanqa import tools
+from loanqa.config.project import StackConfig
+from loanqa.load_summary import LoadSummary, read_summary
+from loanqa.stack.components import RefappOptions, refapp_spec
+from loanqa.stack.process import ProcessManager, http_ready
+from loanqa.synthetic import unit_hash
+from loanqa.taxonomy import Cause
+from tests.ports import free_port
+
+pytestmark = [pytest.mark.slow, pytest.mark.toxiproxy]
+
+LOANQA = str(Path(sys.executable).with_name("loanqa"))
+FAST = {"bureau_latency_ms": 1, "core_banking_latency_ms": 1, "otp_per_minute": 1000,
+        "fraud_max_borrowers_per_device": 10_000, "fraud_max_applications_per_hour": 10_000}
+
+
+@contextmanager
+def refapp_with(settings: dict[str, Any], folder: Path) -> Iterator[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    settings_file = folder / "refapp-settings.yaml"
+    settings_file.write_text(yaml.safe_dump(settings))
+    cfg = StackConfig(refapp_port=free_port())
+    pm = ProcessManager(folder)
+    running = pm.start(refapp_spec(cfg, folder, RefappOptions(settings_file=settings_file)), ready_timeout=90)
+    try:
+        yield running.url.removesuffix("/healthz")
+    finally:
+        pm.stop("refapp")
+
+
+def run_load(tmp: Path, target: str, toxiproxy: str, *args: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    out = tmp / "run"
+    argv = [LOANQA, "--state-dir", str(tmp / "state"), "load", "--target", target, "--toxiproxy-url", toxiproxy,
+            "--out", str(out), "--run-id", f"t{abs(hash(tmp.name)) % 10**8}", *args]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=240, check=False)
+    return done, out
+
+
+def journeys(out: Path) -> list[dict[str, str]]:
+    with (out / "journeys.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def allure_results(out: Path) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text()) for p in (out / "allure-results").glob("*-result.json")]
+
+
+def labels(result: dict[str, Any]) -> dict[str, str]:
+    return {lab["name"]: lab["value"] for lab in result["labels"]}
+
+
+def proxies(toxiproxy_url: str) -> dict[str, Any]:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{toxiproxy_url}/proxies", timeout=5) as resp:
+        data: dict[str, Any] = json.loads(resp.read())
+        return data
+
+
+# CI machines are shared: latency objectives loose enough for a busy runner, failure objectives strict.
+CI_SLOS = {"slos": [
+    {"name": "apply p95", "metric": "p95_ms", "step": "apply", "max": 15000},
+    {"name": "technical failure rate", "metric": "technical_failure_rate", "max": 0.01},
+    {"name": "disbursement success among approved", "metric": "disbursement_success", "min": 0.995},
+    {"name": "technical failure rate", "metric": "technical_failure_rate", "per_profile": True, "max": 0.05},
+]}
+
+
+def test_smoke_with_two_processes_writes_a_complete_run(tmp_path: Path, refapp_url: str,
+                                                         toxiproxy_url: str) -> None:
+    slo = tmp_path / "ci-slos.yaml"
+    slo.write_text(yaml.safe_dump(CI_SLOS))
+    done, out = run_load(tmp_path, refapp_url, toxiproxy_url, "--shape", "smoke", "--duration", "20s",
+                         "--slo", str(slo), "--processes", "2", "--network-mix", "clean", "--think-scale", "0.02",
+                         "--liveness-frames", "3")
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = read_summary(out / "summary.json")
+    assert summary.processes == 2 and summary.network_mix == "clean" and summary.shape == "smoke"
+    assert summary.funnel.disbursed >= 5 and set(summary.profiles) == {"clean"}
+    assert {"otp", "login", "identity", "liveness", "apply", "contract", "sign", "disburse", "payout",
+            "status"} <= set(summary.steps)
+    assert summary.steps["status"].requests > summary.steps["apply"].requests  # status checks outnumber
+    process_slots = {row["phone"][4:6] for row in journeys(out)}
+    assert process_slots == {"00", "01"}, "both Locust processes ran borrowers, each with its own phones"
+    for name in ("locust_stats.csv", "locust.html", "charts/users.png", "charts/failures_by_cause.png"):
+        assert (out / name).stat().st_size > 0, name
+    assert (out / "charts/p95.png").read_bytes()[:4] == b"\x89PNG"
+    results = allure_results(out)
+    assert len(results) == len(summary.slos) and all(r["status"] == "passed" for r in results)
+    assert all(labels(r)["kind"] == "load" for r in results)
+    assert not (tmp_path / "run.partial").exists()
+    assert not any(name.startswith("loanqa-") for name in proxies(toxiproxy_url)), "proxies left behind"
+    report = tmp_path / "report"
+    subprocess.run([str(tools.allure()), "generate", str(out / "allure-results"), "-o", str(report)],
+                   check=True, capture_output=True, timeout=120)
+    assert (report / "index.html").exists()
+
+
+DEAD_PROFILE = {"name": "dead", "description": "every connection reset at once", "source": "loanqa test",
+                "downstream": [{"type": "reset_peer", "timeout": 0}]}
+INJECTED = {"credit_reject_share": 0.2, "esign_stall_share": 0.1, "payout_fail_share": 0.05,
+            "multi_lending_share": 0.0, "fraud_share": 0.0}
+
+
+def _share(rows: list[dict[str, str]], knob: str) -> float:
+    return sum(unit_hash(r["id_number"].upper(), knob) < INJECTED[knob.replace("-", "_") + "_share"]
+               for r in rows) / len(rows)
+
+
+def _measured(summary: LoadSummary, step: str, cause: Cause) -> float:
+    stats = summary.steps[step]
+    return (stats.business.get(cause, 0) + stats.failures.get(cause, 0)) / stats.requests
+
+
+def test_known_faults_and_network_are_attributed_within_two_points(tmp_path: Path, toxiproxy_url: str) -> None:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "dead.yaml").write_text(yaml.safe_dump(DEAD_PROFILE))
+    mix = tmp_path / "known.yaml"
+    mix.write_text(yaml.safe_dump({"name": "known", "rationale": "15 % of borrowers on a dead link",
+                                   "weights": {"clean": 0.85, "dead": 0.15}}))
+    settings = {**FAST, "max_inflight": 10_000, "esign_stall_s": 0.2, "disburse_workers": 8, "faults": INJECTED}
+    with refapp_with(settings, tmp_path / "refapp") as target:
+        done, out = run_load(tmp_path, target, toxiproxy_url, "--shape", "smoke", "--duration", "45s",
+                             "--users-scale", "3", "--network-mix", str(mix), "--profiles-dir", str(profiles),
+                             "--think-scale", "0.005", "--liveness-frames", "3")
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    summary = read_summary(out / "summary.json")
+    rows = journeys(out)
+    applied = [r for r in rows if r["last_step"] in ("apply", "contract", "sign", "disburse", "payout")]
+    signed = [r for r in applied
+              if r["last_step"] in ("sign", "disburse", "payout") and r["cause"] != "credit_rejected"]
+    paid = [r for r in signed if r["last_step"] == "payout"]
+    assert len(applied) > 300, f"too few journeys to judge: {len(applied)}"
+    checks = {
+        "credit_rejected": (_measured(summary, "apply", Cause.CREDIT_REJECTED), _share(applied, "credit-reject")),
+        "esign": (_measured(summary, "sign", Cause.ESIGN), _share(signed, "esign-stall")),
+        "payout": (_measured(summary, "payout", Cause.SERVER_ERROR), _share(paid, "payout-fail")),
+        "network": (sum(r["cause"] == "network" for r in rows) / len(rows),
+                    sum(r["profile"] == "dead" for r in rows) / len(rows)),
+    }
+    for cause, (measured, injected) in checks.items():
+        assert abs(measured - injected) <= 0.02, f"{cause}: measured {measured:.3f} vs injected {injected:.3f}"
+    assert abs(checks["network"][1] - 0.15) < 0.05
+    assert Cause.NETWORK not in summary.profiles["clean"].causes
+    assert set(summary.profiles["dead"].causes) == {Cause.NETWORK}
+    assert not any(name.startswith("loanqa-") for name in proxies(toxiproxy_url))
+
+
+def test_overload_on_purpose_is_overload_not_network(tmp_path: Path, toxiproxy_url: str) -> None:
+    settings = {**FAST, "max_inflight": 2, "retry_after_s": 1}
+    with refapp_with(settings, tmp_path / "refapp") as target:
+        assert http_ready(f"{target}/healthz")
+        done, out = run_load(tmp_path, target, toxiproxy_url, "--shape", "smoke", "--duration", "15s",
+                             "--users-scale", "6", "--network-mix", "clean", "--think-scale", "0",
+                             "--liveness-frames", "3")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "SLOs missed" in done.stderr and "Traceback" not in done.stderr
+    summary = read_summary(out / "summary.json")
+    assert summary.causes.get(Cause.OVERLOAD, 0) >= 20
+    assert Cause.NETWORK not in summary.causes
+    (tech,) = [r for r in allure_results(out) if r["name"] == "technical failure rate"]
+    assert tech["status"] == "failed" and labels(tech)["cause"] == "overload"
+    assert tech["statusDetails"]["message"].startswith("[overload] ")
