@@ -199,3 +199,20 @@ def test_pii_is_masked_in_the_log(private: Private) -> None:
     for secret in (b.phone, b.id_number, b.name, "王小明"):
         assert secret not in log
     assert scenario_frames(Scenario.GOOD)[0][:40] not in log  # nor camera frames
+
+
+def test_a_full_disbursement_queue_answers_503(private: Private) -> None:
+    loans = [signed_loan(private.http, borrower(random.Random(f"queue-{i}"))) for i in range(3)]
+    with patched_settings(private.http, disburse_workers=1, disburse_queue_size=1, core_banking_latency_ms=1500):
+        (c0, l0), (c1, l1), (c2, l2) = loans
+        expect(c0.disburse(l0), 202)
+        deadline = time.monotonic() + 10
+        while expect(c0.call("loan", "GET", f"/v1/loans/{l0}"), 200)["disbursement"]["status"] != "processing":
+            assert time.monotonic() < deadline, "the only worker never picked up the payout"
+            time.sleep(0.02)
+        expect(c1.disburse(l1), 202)  # waits in the queue: now full
+        full = c2.disburse(l2)
+        expect(full, 503, "OVERLOADED")
+        assert expect(c2.call("loan", "GET", f"/v1/loans/{l2}"), 200)["status"] == "signed"
+    assert c1.poll_status(l1).body["status"] == "disbursed"
+    expect(c2.disburse(l2), 202)  # room again: a retry goes through
