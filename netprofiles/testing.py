@@ -15,6 +15,7 @@ from types import TracebackType
 class _Echo(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         sock: socket.socket = self.request
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             while data := sock.recv(256 * 1024):
                 sock.sendall(data)
