@@ -366,3 +366,17 @@ def test_retry_after_a_lost_answer_reuses_the_key_and_is_not_a_duplicate(
         app.page("contract")
     loans = api.http.get("/v1/loans").json()["loans"]
     assert [loan["status"] for loan in loans] == ["approved"]
+
+
+def test_a_dead_session_lands_on_login_with_the_reason_shown(appium_url: str, refapp_url: str) -> None:
+    with chromium_session(appium_url, PHONE) as driver:
+        app = App(driver, refapp_url)
+        driver.get(f"{refapp_url}/app/")
+        driver.execute_script("sessionStorage.setItem('loanqa.journey', JSON.stringify({loan_id: 'L-gone'}))")
+        driver.get(f"{refapp_url}/app/")
+        driver.execute_script("sessionStorage.setItem('loanqa.token', 'not-a-token'); location.hash = '#/status'")
+        app.page("login")
+        banner = app.visible("error-banner")
+        assert banner.get_attribute("data-code") in {"UNAUTHORIZED", "TOKEN_EXPIRED"}
+        assert not app.el("retry-button").is_displayed()
+        assert driver.execute_script("return sessionStorage.getItem('loanqa.token')") is None

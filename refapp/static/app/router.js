@@ -3,7 +3,7 @@
 
 import { token } from "./api.js";
 import { journey } from "./store.js";
-import { hideError } from "./ui.js";
+import { clearForNewPage } from "./ui.js";
 
 const ORDER = ["login", "identity", "face", "apply", "contract", "sign", "status"];
 const NEEDS_LOAN = new Set(["contract", "sign", "status"]);
@@ -31,7 +31,7 @@ function render() {
     return;
   }
   if (current && current !== name) pages[current].leave?.();
-  hideError();
+  clearForNewPage();
   for (const section of document.querySelectorAll("[data-page]")) section.hidden = section.dataset.page !== name;
   document.getElementById("step").textContent = `${ORDER.indexOf(name) + 1}/${ORDER.length}`;
   current = name;

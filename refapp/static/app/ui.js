@@ -17,6 +17,7 @@ const MESSAGES = {
 };
 
 let retryHandler = null;
+let sticky = false;
 let pending = 0;
 let onUnauthorized = () => {};
 
@@ -39,6 +40,12 @@ export function showError(err, retry = null) {
   retryHandler = retry;
   $("retry-button").hidden = retry === null;
   banner.hidden = false;
+}
+
+// A page change clears the banner, except the one that caused the change (e.g. "登录已过期").
+export function clearForNewPage() {
+  if (!sticky) hideError();
+  sticky = false;
 }
 
 export function hideError() {
@@ -73,8 +80,9 @@ export async function perform(act, { onOk, onFail = () => false, onSettled = () 
 function handleFailure(err, act, handlers) {
   if (err.status === 401) {
     token.clear();
-    onUnauthorized();
     showError(err);
+    sticky = true;
+    onUnauthorized();
     return;
   }
   if (!err.retryable && handlers.onFail(err)) return;
