@@ -117,4 +117,4 @@ class StatusPage(Screen):
 def _finger(driver: Any) -> ActionBuilder:
     """W3C pointer actions with a touch pointer: what a finger on a phone screen sends."""
     make: Any = PointerInput
-    return ActionBuilder(driver, mouse=make(interaction.POINTER_TOUCH, "finger"))
+    return ActionBuilder(driver, mouse=make(interaction.POINTER_TOUCH, "finger"), duration=40)

@@ -127,4 +127,5 @@ def test_cloud_injection_commands_per_vendor() -> None:
 def test_still_images_differ_by_scenario() -> None:
     dark = cv2.imdecode(np.frombuffer(still_png("dark"), np.uint8), cv2.IMREAD_GRAYSCALE)
     good = cv2.imdecode(np.frombuffer(still_png("good"), np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert dark is not None and good is not None
     assert dark.shape == good.shape and float(dark.mean()) < 0.5 * float(good.mean())

@@ -1,0 +1,67 @@
+"""The device suite for real: Appium 3 + chromium, the refapp, allure-results JSON read back."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.ports import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+MATRIX = ROOT / "devicetests" / "matrices" / "ci-emulated.yaml"
+PII = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)\d{17}[\dX](?!\d)")
+
+pytestmark = [pytest.mark.slow, pytest.mark.appium]
+
+
+def _run_suite(tmp_path: Path, *args: str, timeout: float) -> tuple[int, list[dict[str, Any]], Path]:
+    results = tmp_path / "allure-results"
+    argv = [sys.executable, "-m", "pytest", str(ROOT / "devicetests"), "--matrix", str(MATRIX),
+            "--alluredir", str(results), "--device-state-dir", str(tmp_path / "state"), "-o", "addopts=",
+            "-p", "no:cacheprovider", "-p", "no:randomly", "-q", *args]
+    proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    found = [json.loads(p.read_text()) for p in results.glob("*-result.json")]
+    assert found, f"no allure results written; pytest said:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}"
+    return proc.returncode, found, results
+
+
+def _labels(result: dict[str, Any]) -> dict[str, str]:
+    return {lab["name"]: lab["value"] for lab in result["labels"]}
+
+
+def test_full_ci_matrix_passes_on_every_device(tmp_path: Path, appium_url: str, refapp_url: str) -> None:
+    code, results, outdir = _run_suite(tmp_path, "--appium-url", appium_url, "--target", refapp_url,
+                                       "-n", "2", "--dist", "loadgroup", timeout=290)
+    devices = {_labels(r)["device"] for r in results}
+    assert len(devices) == 6 and len(results) == 30, sorted(r["name"] for r in results)
+    bad = [(r["name"], r["status"], r.get("statusDetails", {}).get("message", "")[:300])
+           for r in results if r["status"] != "passed"]
+    assert code == 0 and not bad, bad
+    sample = results[0]
+    labels = _labels(sample)
+    assert {"epic", "feature", "story", "severity", "kind", "platform", "tier"} <= set(labels)
+    assert labels["kind"] == "device"
+    assert any(p["name"] == "device" for p in sample["parameters"])
+    assert (outdir / "environment.properties").read_text().startswith("matrix=ci-emulated\n")
+    assert len(list(outdir.glob("*-attachment.png"))) >= 30 * 3
+    for text in outdir.glob("*-attachment.*"):
+        if text.suffix in (".txt", ".html"):
+            assert not PII.search(text.read_text(errors="replace")), text.name
+
+
+def test_dead_appium_is_broken_infrastructure_never_failed(tmp_path: Path, refapp_url: str) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    code, results, _ = _run_suite(tmp_path, "--appium-url", dead, "--target", refapp_url, "--device", "pixel-7",
+                                  "--device", "iphone-se", "-k", "no_blink or esign", timeout=120)
+    assert code == 1 and len(results) == 4
+    for r in results:
+        assert r["status"] == "broken", r["name"]
+        assert r["statusDetails"]["message"].startswith("[infrastructure] "), r["statusDetails"]["message"]
+        assert _labels(r)["cause"] == "infrastructure"
+        assert "is not answering" in r["statusDetails"]["message"]
