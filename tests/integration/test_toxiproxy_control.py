@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -52,7 +53,8 @@ def test_apply_puts_the_profile_in_front_and_clear_removes_it(
     applied = ctl.apply(profile, echo.address)
     assert applied.proxy_name == f"loanqa-{ctl.run_id}-lab" and applied.upstream == echo.address
     with connect(applied.listen) as sock:
-        assert 0.115 <= round_trip(sock, b"x") <= 0.2
+        took = [round_trip(sock, b"x") for _ in range(3)]
+    assert min(took) >= 0.115 and statistics.median(took) <= 0.3, took
     assert [e.proxy for e in Ledger(tmp_path).entries()] == [applied.proxy_name]
     ctl.clear()
     assert ours(client, ctl.run_id) == [] and Ledger(tmp_path).entries() == []
@@ -91,7 +93,7 @@ def test_refuse_timeline_follows_its_schedule(toxiproxy_url: str, echo: EchoServ
         applied = ctl.apply(profile, echo.address)
         down_at = wait_until_refused(applied.listen, 2) - start
         up_at = wait_until_refused(applied.listen, 2, refused=False) - start
-        assert 0.3 <= down_at <= 0.45 and 0.7 <= up_at <= 0.85, (down_at, up_at)
+        assert 0.3 <= down_at <= 0.55 and 0.7 <= up_at <= 0.95, (down_at, up_at)  # CI-noise margin
         assert ctl.drivers[0].errors == []
 
 
@@ -108,6 +110,8 @@ def test_stall_timeline_holds_then_drops_connections(toxiproxy_url: str, echo: E
             sock.sendall(b"during")
             sock.settimeout(1.5)
             assert sock.recv(10) == b""  # held, then closed when the outage ends
+        while ctl.drivers[0].down and time.monotonic() < deadline + 2:
+            time.sleep(0.01)  # poll interval: both outage toxics removed
         with connect(applied.listen) as sock:
             round_trip(sock, b"after")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import statistics
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -61,14 +62,14 @@ def test_latency_delays_each_round_trip(proxy: dict[str, Any], add: AddToxic) ->
     add("latency", latency=150)
     with connect(proxy["listen"]) as sock:
         took = [round_trip(sock, b"x") for _ in range(3)]
-    assert all(0.145 <= t <= 0.25 for t in took), took
+    assert min(took) >= 0.145 and statistics.median(took) <= 0.22, took
 
 
 def test_jitter_spreads_delays_within_bounds(proxy: dict[str, Any], add: AddToxic) -> None:
     add("latency", latency=60, jitter=40)
     with connect(proxy["listen"]) as sock:
         took = [round_trip(sock, b"x") for _ in range(12)]
-    assert all(0.018 <= t <= 0.13 for t in took), took
+    assert min(took) >= 0.018 and 0.035 <= statistics.median(took) <= 0.1, took
     assert max(took) - min(took) > 0.02, took
 
 
@@ -76,7 +77,7 @@ def test_bandwidth_caps_throughput(proxy: dict[str, Any], add: AddToxic) -> None
     add("bandwidth", rate=200)  # KB/s
     with connect(proxy["listen"]) as sock:
         took = round_trip(sock, b"b" * 60_000)
-    assert 0.27 <= took <= 0.4, took
+    assert 0.27 <= took <= 0.5, took
 
 
 def test_disable_drops_open_connections_and_refuses_new(api: httpx.Client, proxy: dict[str, Any]) -> None:
