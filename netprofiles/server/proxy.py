@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 from netprofiles.server.errors import ApiError, exists, not_found
-from netprofiles.server.link import Connection
+from netprofiles.server.link import Connection, Side
 from netprofiles.server.toxics.base import Toxic
-
-STREAM_LIMIT = 1024 * 1024
 
 
 def split_address(addr: str) -> tuple[str, int]:
@@ -26,6 +23,7 @@ class Proxy:
         self.toxics: list[Toxic] = []
         self.connections: set[Connection] = set()
         self._server: asyncio.Server | None = None
+        self._pending: dict[Side, asyncio.Task[None]] = {}
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "listen": self.listen, "upstream": self.upstream,
@@ -42,13 +40,38 @@ class Proxy:
         if self._server is not None:
             return
         host, port = split_address(self.listen)
+        loop = asyncio.get_running_loop()
         try:
-            self._server = await asyncio.start_server(self._accept, host, port, limit=STREAM_LIMIT,
-                                                      backlog=1024, reuse_address=True)
+            self._server = await loop.create_server(self._client_side, host, port, backlog=1024,
+                                                    reuse_address=True)
         except OSError as exc:
             raise ApiError(f"listen tcp {self.listen}: bind: {exc.strerror or exc}", 500) from None
         real_port = self._server.sockets[0].getsockname()[1]
         self.listen = f"{host}:{real_port}"
+
+    def _client_side(self) -> Side:
+        return Side(on_made=self._on_client)
+
+    def _on_client(self, client: Side) -> None:
+        self._pending[client] = asyncio.get_running_loop().create_task(self._dial(client))
+
+    async def _dial(self, client: Side) -> None:
+        """Open the upstream for a new client; on failure the client is closed, as upstream does."""
+        try:
+            host, port = split_address(self.upstream)
+            _, upstream = await asyncio.get_running_loop().create_connection(Side, host, port)
+        except (OSError, ApiError):
+            client.close()
+            return
+        finally:
+            self._pending.pop(client, None)
+        if self._server is None or client.lost:
+            client.abort()
+            upstream.abort()
+            return
+        conn = Connection(client, upstream, self.connections.discard)
+        self.connections.add(conn)
+        conn.start(self.ordered_toxics())
 
     def stop(self) -> None:
         """Stop listening and drop every open connection."""
@@ -57,6 +80,10 @@ class Proxy:
             self._server = None
         for conn in list(self.connections):
             conn.abort()
+        for client, task in list(self._pending.items()):
+            task.cancel()
+            client.abort()
+        self._pending.clear()
 
     async def set_enabled(self, enabled: bool) -> None:
         if enabled:
@@ -64,26 +91,6 @@ class Proxy:
         else:
             self.stop()
         self.enabled = enabled
-
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            host, port = split_address(self.upstream)
-            upstream = await asyncio.open_connection(host, port, limit=STREAM_LIMIT)
-        except (OSError, ApiError):
-            writer.close()
-            return
-        if not self.enabled:
-            writer.close()
-            upstream[1].close()
-            return
-        conn = Connection((reader, writer), upstream)
-        conn.sync(self.ordered_toxics())
-        self.connections.add(conn)
-        try:
-            with contextlib.suppress(ConnectionError, OSError):
-                await conn.run()
-        finally:
-            self.connections.discard(conn)
 
     def _sync(self) -> None:
         toxics = self.ordered_toxics()
