@@ -44,7 +44,10 @@ class JourneyAborted(Exception):
     """The journey ends at this step (failure or business rejection), as it would in the app."""
 
 
-class BorrowerUser(FastHttpUser):
+class BorrowerBase(FastHttpUser):
+    """The machinery: borrower, route, classified calls with retries; no tasks of its own."""
+
+    abstract = True
     host = "http://127.0.0.1"  # replaced per borrower by the chosen route
     network_timeout = 15.0
     connection_timeout = 15.0
@@ -59,28 +62,6 @@ class BorrowerUser(FastHttpUser):
         self.reached: list[str] = []
         self.false_rejected = False
         self._last_cause: Cause | None = None
-
-    def wait_time(self) -> float:
-        return self.ctx.think_s(*THINK_S["status"])
-
-    @task(1)
-    def apply_for_loan(self) -> None:
-        """A new borrower from OTP to payout; the journey's end (whichever step) is recorded once."""
-        self._new_borrower()
-        try:
-            self._walk()
-            last, cause = "payout", None
-        except JourneyAborted as stop:
-            last, cause = stop.args
-        self._record_journey(last, cause)
-
-    @task(3)
-    def check_status(self) -> None:
-        if self.token is None:
-            return self.apply_for_loan()
-        path = f"/v1/loans/{self.loans[-1]}" if self.loans else "/v1/loans"
-        self.call("status", "GET", path)
-        return None
 
     def _new_borrower(self) -> None:
         ctx = self.ctx
@@ -212,6 +193,32 @@ class BorrowerUser(FastHttpUser):
             "cause": cause.value if cause else "", "false_rejection": int(self.false_rejected)})
 
 
+
+class BorrowerUser(BorrowerBase):
+    """A borrower on the app: applies now and then, checks the loan's status far more often."""
+
+    def wait_time(self) -> float:
+        return self.ctx.think_s(*THINK_S["status"])
+
+    @task(1)
+    def apply_for_loan(self) -> None:
+        """A new borrower from OTP to payout; the journey's end (whichever step) is recorded once."""
+        self._new_borrower()
+        try:
+            self._walk()
+            last, cause = "payout", None
+        except JourneyAborted as stop:
+            last, cause = stop.args
+        self._record_journey(last, cause)
+
+    @task(3)
+    def check_status(self) -> None:
+        if self.token is None:
+            return self.apply_for_loan()
+        path = f"/v1/loans/{self.loans[-1]}" if self.loans else "/v1/loans"
+        self.call("status", "GET", path)
+        return None
+
 def _read(resp: Any) -> tuple[Attempt, dict[str, Any]]:
     """What one attempt got: an answer with its code and Retry-After, or a client-side error."""
     if not resp.status_code:  # no answer at all: refused, reset, timed out
@@ -237,4 +244,3 @@ def _json(content: bytes | None) -> dict[str, Any] | None:
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
-

@@ -18,7 +18,6 @@ from locust.runners import MasterRunner, WorkerRunner
 from loadtests import face_frames, runtime
 from loadtests.journey import BorrowerUser
 from loadtests.options import add_arguments, from_parsed
-from loadtests.results import write_run
 from loadtests.shape import PeakShape
 from loadtests.shape_config import load_shape
 from loadtests.slo_config import load_slos
@@ -70,6 +69,8 @@ def _finish(environment: Any) -> None:
     opts = runtime.context(environment).options
     if not opts.out:
         return
+    from loadtests.results import write_run  # matplotlib: only the process that writes pays for it
+
     info = RunInfo(run_id=runtime.context(environment).factory.run_id, target=environment.host or "",
                    shape=load_shape(opts.shape).name, network_mix=opts.network_mix or None,
                    started_at=_run["started_at"] or time.time(), finished_at=time.time(),

@@ -85,9 +85,13 @@ class Tally:
     attempts: int = 0
 
     def add(self, ev: StepFinished) -> None:
+        """Hot path (every request): look up before constructing, never build throw-away counters."""
         profile = ev.profile or "direct"
-        self.steps.setdefault(profile, {}).setdefault(ev.step, StepCounts()).add(ev)
-        slot = self.timeline.setdefault(int(ev.at), {}).setdefault(profile, Slot())
+        steps = self.steps.get(profile) or self.steps.setdefault(profile, {})
+        counts = steps.get(ev.step) or steps.setdefault(ev.step, StepCounts())
+        counts.add(ev)
+        second = self.timeline.get(int(ev.at)) or self.timeline.setdefault(int(ev.at), {})
+        slot = second.get(profile) or second.setdefault(profile, Slot())
         slot.requests += 1
         slot.latency[bucket_ms(ev.elapsed_ms)] += 1
         if ev.cause is not None:
