@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -55,6 +56,8 @@ class NetworkController:
         self.ledger = Ledger(state_dir if state_dir is not None else paths.state_dir())
         self.applied: list[AppliedProfile] = []
         self.drivers: list[TimelineDriver] = []
+        self._names = threading.Lock()
+        self._reserved: set[str] = set()
 
     def apply(self, profile: Profile, upstream: str, *, listen: str = "127.0.0.1:0") -> AppliedProfile:
         """Create the proxy, add the toxics, start the timeline; on any failure undo all of it."""
@@ -80,12 +83,13 @@ class NetworkController:
         return applied
 
     def _proxy_name(self, profile_name: str) -> str:
+        """A name unique within this run, reserved under a lock (load users apply from many threads)."""
         base = f"loanqa-{self.run_id}-{profile_name}"
-        taken = {a.proxy_name for a in self.applied}
-        n = 2
-        name = base
-        while name in taken:
-            name, n = f"{base}-{n}", n + 1
+        with self._names:
+            name, n = base, 2
+            while name in self._reserved:
+                name, n = f"{base}-{n}", n + 1
+            self._reserved.add(name)
         return name
 
     def _start_timeline(self, profile: Profile, proxy: str) -> None:

@@ -47,7 +47,7 @@ async def serve_connection(reader: asyncio.StreamReader, writer: asyncio.StreamW
     with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError, OSError):
         try:
             while True:
-                request = await read_request(reader)
+                request = await read_request(reader, writer)
                 if request is None:
                     break
                 response = await handler(request)
@@ -60,7 +60,7 @@ async def serve_connection(reader: asyncio.StreamReader, writer: asyncio.StreamW
     writer.close()
 
 
-async def read_request(reader: asyncio.StreamReader) -> Request | None:
+async def read_request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Request | None:
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except asyncio.IncompleteReadError as exc:
@@ -78,6 +78,8 @@ async def read_request(reader: asyncio.StreamReader) -> Request | None:
             if not sep:
                 raise BadRequest
             headers[key.strip().lower()] = value.strip()
+    if headers.get("expect", "").lower() == "100-continue":
+        writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")  # curl waits a second for this otherwise
     body = await _read_body(reader, headers)
     return Request(parts[0], parts[1].split("?", 1)[0], headers, body)
 

@@ -133,8 +133,10 @@ def _loanqa(*args: str, state: Path) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def test_sigterm_of_net_apply_removes_its_proxies(toxiproxy_url: str, client: ToxiproxyClient,
-                                                  echo: EchoServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGINT, 130)])
+def test_sigterm_or_ctrl_c_of_net_apply_removes_its_proxies(
+        toxiproxy_url: str, client: ToxiproxyClient, echo: EchoServer, tmp_path: Path,
+        sig: signal.Signals, code: int) -> None:
     run_id = uuid.uuid4().hex[:8]
     proc = _loanqa("net", "apply", "subway", "--upstream", echo.address, "--run-id", run_id,
                    "--toxiproxy-url", toxiproxy_url, state=tmp_path)
@@ -143,8 +145,8 @@ def test_sigterm_of_net_apply_removes_its_proxies(toxiproxy_url: str, client: To
         line = proc.stdout.readline()
         assert line.startswith("listen 127.0.0.1:"), (line, proc.stderr.read() if proc.stderr else "")
         assert ours(client, run_id) == [f"loanqa-{run_id}-subway"]
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(15) == 128 + signal.SIGTERM
+        proc.send_signal(sig)
+        assert proc.wait(15) == code
     finally:
         if proc.poll() is None:
             proc.kill()
