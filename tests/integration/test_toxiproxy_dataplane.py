@@ -107,7 +107,7 @@ def test_timeout_holds_data_and_removal_closes(api: httpx.Client, proxy: dict[st
         assert api.delete(f"/proxies/{proxy['name']}/toxics/timeout_downstream").status_code == 204
         sock.settimeout(2)
         assert sock.recv(10) == b""  # closed, not released
-        assert time.monotonic() - start < 0.5
+        assert time.monotonic() - start < 1.0
 
 
 def test_timeout_with_duration_closes_after_it(proxy: dict[str, Any], add: AddToxic) -> None:
@@ -117,7 +117,7 @@ def test_timeout_with_duration_closes_after_it(proxy: dict[str, Any], add: AddTo
         sock.sendall(b"ping")
         sock.settimeout(2)
         assert sock.recv(10) == b""
-        assert 0.18 <= time.monotonic() - start <= 0.5
+        assert 0.18 <= time.monotonic() - start <= 0.8
 
 
 def test_reset_peer_sends_a_real_rst(proxy: dict[str, Any], add: AddToxic) -> None:
@@ -140,7 +140,7 @@ def test_reset_releases_latency_data_at_once(api: httpx.Client, proxy: dict[str,
         api.post("/reset")
         sock.settimeout(2)
         assert recv_exactly(sock, 4) == b"held"
-        assert time.monotonic() - start < 0.3
+        assert time.monotonic() - start < 0.5  # the toxic would hold it 3 s
 
 
 def test_limit_data_truncates_and_closes(proxy: dict[str, Any], add: AddToxic) -> None:
@@ -153,14 +153,20 @@ def test_limit_data_truncates_and_closes(proxy: dict[str, Any], add: AddToxic) -
 
 
 def test_slicer_delivers_everything_in_small_pieces(proxy: dict[str, Any], add: AddToxic) -> None:
-    add("slicer", average_size=100, size_variation=20, delay=1000)
-    payload = b"s" * 3000
+    add("slicer", average_size=100, size_variation=20, delay=10_000)
+    payload = bytes(range(200)) * 5
+    sizes: list[int] = []
+    got = bytearray()
     with connect(proxy["listen"]) as sock:
         sock.sendall(payload)
         sock.settimeout(2)
-        first = sock.recv(65536)
-        rest = recv_exactly(sock, len(payload) - len(first))
-    assert len(first) <= 120 and first + rest == payload
+        while len(got) < len(payload):
+            part = sock.recv(65536)
+            assert part, "closed early"
+            sizes.append(len(part))
+            got += part
+    assert bytes(got) == payload
+    assert len(sizes) >= 3 and min(sizes) <= 120, sizes  # unsliced, it would arrive in one piece
 
 
 def test_slow_close_delays_the_close(proxy: dict[str, Any], add: AddToxic) -> None:
@@ -171,7 +177,7 @@ def test_slow_close_delays_the_close(proxy: dict[str, Any], add: AddToxic) -> No
         start = time.monotonic()
         sock.settimeout(2)
         assert sock.recv(10) == b""
-        assert 0.28 <= time.monotonic() - start <= 0.6
+        assert 0.28 <= time.monotonic() - start <= 0.8
 
 
 def test_toxicity_zero_never_applies(proxy: dict[str, Any], add: AddToxic) -> None:
