@@ -34,6 +34,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("matrix", None) is None:
         return
+    if getattr(config.option, "numprocesses", None) and getattr(config.option, "dist", "no") in ("load", "no"):
+        config.option.dist = "loadgroup"  # a device's tests stay on one worker even with plain `-n auto`
     from devicetests.suite import DeviceSuite
 
     config.pluginmanager.register(DeviceSuite.from_config(config), SUITE_NAME)

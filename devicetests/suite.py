@@ -151,12 +151,15 @@ class DeviceSuite:
 
     @contextlib.contextmanager
     def _locked(self, device: Device) -> Iterator[None]:
+        lock = device_lock(self.state_dir, device.name, self.opts.lock_timeout_s)
         try:
-            with device_lock(self.state_dir, device.name, self.opts.lock_timeout_s):
-                yield
+            lock.__enter__()
         except InfrastructureError as exc:
             label_cause(exc.cause)
             raise
+        with contextlib.ExitStack() as release:
+            release.push(lock)
+            yield
 
     def _session(self, device: Device, scenario: str) -> Any:
         try:
