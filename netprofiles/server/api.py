@@ -23,9 +23,13 @@ def ok(status: int, data: Any) -> Response:
     return Response(status, json.dumps(data, separators=(",", ":")).encode(), JSON)
 
 
-def error(err: ApiError, extra: dict[str, Any] | None = None) -> Response:
-    body = {"error": err.message, "status": err.status, **(extra or {})}
-    return Response(err.status, json.dumps(body, separators=(",", ":")).encode(), TEXT)
+NOSNIFF = {"X-Content-Type-Options": "nosniff"}
+
+
+def error(err: ApiError) -> Response:
+    """As Go's http.Error writes it: text/plain label, nosniff, trailing newline."""
+    body = json.dumps({"error": err.message, "status": err.status}, separators=(",", ":"))
+    return Response(err.status, body.encode() + b"\n", TEXT, NOSNIFF)
 
 
 class Api:
@@ -34,7 +38,7 @@ class Api:
 
     async def handle(self, request: Request) -> Response:
         if request.headers.get("user-agent", "").startswith("Mozilla/"):
-            return Response(403, b"User agent not allowed\n", TEXT)
+            return Response(403, b"User agent not allowed\n", TEXT, NOSNIFF)
         found = _match(request.path)
         if found is None:
             return Response(404, b"404 page not found\n", TEXT)
@@ -52,7 +56,7 @@ class Api:
             return error(ApiError(f"internal error: {exc}", 500))
 
     async def version(self, request: Request, args: list[str]) -> Response:
-        return Response(200, b'{"version": "' + VERSION.encode() + b'"}\n', JSON)
+        return Response(200, b'{"version": "' + VERSION.encode() + b'"}\n', "application/json;charset=utf-8")
 
     async def reset(self, request: Request, args: list[str]) -> Response:
         await self.registry.reset()
@@ -62,7 +66,7 @@ class Api:
         done, err = await self.registry.populate(bodies.parse_json(request.body))
         proxies = [p.to_json() for p in done] or None
         if err is not None:
-            return error(err, {"proxies": proxies})
+            return ok(err.status, {"error": err.message, "status": err.status, "proxies": proxies})
         return ok(201, {"proxies": proxies})
 
     async def list_proxies(self, request: Request, args: list[str]) -> Response:

@@ -40,11 +40,11 @@ def proxy_fields(data: Any) -> ProxyFields:
     return ProxyFields(data.get("name"), data.get("listen"), data.get("upstream"), enabled)
 
 
-def new_proxy_fields(data: Any) -> ProxyFields:
+def new_proxy_fields(data: Any, where: str = "") -> ProxyFields:
     fields = proxy_fields(data)
     for key in ("name", "upstream"):
         if not getattr(fields, key):
-            raise ApiError(f"missing required field: {key}", 400)
+            raise ApiError(f"missing required field: {key}{where}", 400)
     return fields
 
 

@@ -27,7 +27,7 @@ class Proxy:
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "listen": self.listen, "upstream": self.upstream,
-                "enabled": self.enabled, "toxics": self.toxics_json(), "Logger": {}}
+                "enabled": self.enabled, "Logger": {}, "toxics": self.toxics_json()}
 
     def toxics_json(self) -> list[dict[str, Any]]:
         return [t.to_json() for t in self.ordered_toxics()]

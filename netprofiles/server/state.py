@@ -59,7 +59,11 @@ class Registry:
         """All-or-nothing validation, then create or replace in order; an OS error stops part-way."""
         if not isinstance(data, list):
             raise bad_body()
-        wanted = [new_proxy_fields(item) for item in data]
+        wanted = [new_proxy_fields(item, f" at proxy {i + 1}") for i, item in enumerate(data)]
+        names = [f.name for f in wanted]
+        for name in names:
+            if names.count(name) > 1:
+                raise ApiError(f'duplicate proxy name "{name}"', 500)
         done: list[Proxy] = []
         for fields in wanted:
             try:
