@@ -182,3 +182,76 @@ def test_overload_on_purpose_is_overload_not_network(tmp_path: Path, toxiproxy_u
     (tech,) = [r for r in allure_results(out) if r["name"] == "technical failure rate"]
     assert tech["status"] == "failed" and labels(tech)["cause"] == "overload"
     assert tech["statusDetails"]["message"].startswith("[overload] ")
+
+
+def _load_argv(tmp: Path, *args: str) -> list[str]:
+    return [LOANQA, "--state-dir", str(tmp / "state"), "load", *args]
+
+
+def test_master_and_worker_processes_share_shape_mix_and_taxonomy(tmp_path: Path, refapp_url: str,
+                                                                   toxiproxy_url: str) -> None:
+    port = str(free_port())
+    out = tmp_path / "run"
+    master = subprocess.Popen(
+        _load_argv(tmp_path, "--master", "--expect-workers", "1", "--master-port", port, "--target", refapp_url,
+                   "--toxiproxy-url", toxiproxy_url, "--network-mix", "clean", "--duration", "15s",
+                   "--think-scale", "0.02", "--liveness-frames", "3", "--out", str(out), "--slo", "default"),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    worker = subprocess.Popen(_load_argv(tmp_path, "--worker", "--master-host", "127.0.0.1", "--master-port", port),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        output, _ = master.communicate(timeout=150)
+        assert worker.wait(timeout=60) == 0
+    finally:
+        for proc in (master, worker):
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert master.returncode in (0, 1), output
+    summary = read_summary(out / "summary.json")
+    assert summary.funnel.disbursed >= 3 and set(summary.profiles) == {"clean"}
+    assert summary.steps["status"].requests > 0 and summary.network_mix == "clean"
+
+
+def _alive_with(needle: str) -> list[int]:
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if needle.encode() in (proc / "cmdline").read_bytes():
+                    pids.append(int(proc.name))
+            except OSError:
+                continue
+    return pids
+
+
+def test_ctrl_c_leaves_no_report_no_proxy_and_no_locust(tmp_path: Path, refapp_url: str,
+                                                        toxiproxy_url: str) -> None:
+    import signal
+    import time
+
+    run_id = f"int{abs(hash(tmp_path.name)) % 10**8}"
+    out = tmp_path / "run"
+    proc = subprocess.Popen(
+        _load_argv(tmp_path, "--target", refapp_url, "--toxiproxy-url", toxiproxy_url, "--network-mix", "cn-2026",
+                   "--duration", "90s", "--think-scale", "0.02", "--out", str(out), "--run-id", run_id),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            started = (out.with_name("run.partial") / "locust_stats_history.csv").exists()
+            if started and any(run_id in name for name in proxies(toxiproxy_url)):
+                break
+            assert proc.poll() is None, proc.communicate()[1]
+            time.sleep(0.2)  # polling interval for the condition above
+        else:
+            pytest.fail("load run never got going")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    assert not any(run_id in name for name in proxies(toxiproxy_url))
+    assert not out.exists() and not out.with_name("run.partial").exists()
+    assert _alive_with(f"--run-id={run_id}") == []
