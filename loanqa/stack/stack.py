@@ -21,6 +21,7 @@ class Endpoint:
     pid: int | None
     managed: bool
     healthy: bool
+    started: bool = False  # started by this call (so the caller owns stopping it)
 
 
 class Stack:
@@ -56,7 +57,7 @@ class Stack:
                 running = self.pm.start(self.spec(name), self.cfg.ready_timeout_s)
                 if before is None:
                     started.append(name)
-                out.append(_endpoint(running, healthy=True))
+                out.append(_endpoint(running, healthy=True, started=before is None))
         except BaseException:
             for name in reversed(started):
                 self.pm.stop(name)
@@ -93,5 +94,5 @@ def _base(url: str) -> str:
     return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
-def _endpoint(running: Running, healthy: bool) -> Endpoint:
-    return Endpoint(running.name, _base(running.url), running.pid, running.managed, healthy)
+def _endpoint(running: Running, healthy: bool, started: bool = False) -> Endpoint:
+    return Endpoint(running.name, _base(running.url), running.pid, running.managed, healthy, started)
