@@ -1,0 +1,58 @@
+"""`loanqa up / status / down` as a user runs them: real processes, real readiness, nothing left behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from loanqa.stack.process import http_ready, pid_alive
+from tests.ports import free_port
+
+LOANQA = str(Path(sys.executable).parent / "loanqa")
+
+
+def loanqa(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LOANQA_STATE_DIR": str(state)}
+    env.pop("TOXIPROXY_URL", None)
+    return subprocess.run([LOANQA, *args], capture_output=True, text=True, env=env, timeout=180, check=False)
+
+
+def test_up_status_down_round_trip(tmp_path: Path) -> None:
+    ports = [str(free_port()) for _ in range(3)]
+    flags = ["--refapp-port", ports[0], "--toxiproxy-port", ports[1], "--appium-port", ports[2]]
+    first = loanqa(tmp_path, "up", *flags)
+    try:
+        assert first.returncode == 0, first.stderr
+        pids = {line.split()[0]: int(line.split()[-1]) for line in first.stdout.splitlines()}
+        assert set(pids) == {"refapp", "toxiproxy", "appium"}
+        assert http_ready(f"http://127.0.0.1:{ports[0]}/healthz")
+        assert http_ready(f"http://127.0.0.1:{ports[1]}/version")
+        assert http_ready(f"http://127.0.0.1:{ports[2]}/status")
+
+        again = loanqa(tmp_path, "up", *flags)
+        assert again.returncode == 0, again.stderr
+        assert {line.split()[0]: int(line.split()[-1]) for line in again.stdout.splitlines()} == pids, \
+            "a second `up` must reuse what runs"
+
+        status = loanqa(tmp_path, "status")
+        assert status.stdout.count("ready") == 3
+        assert (tmp_path / "logs" / "refapp.log").stat().st_size > 0
+    finally:
+        down = loanqa(tmp_path, "down")
+    assert down.returncode == 0 and "refapp" in down.stdout
+    assert not any(pid_alive(pid) for pid in pids.values())
+    assert "nothing running" in loanqa(tmp_path, "status").stdout
+
+
+def test_occupied_port_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    port = free_port()
+    other = tmp_path / "other"
+    assert loanqa(other, "up", "refapp", "--refapp-port", str(port)).returncode == 0
+    try:
+        clash = loanqa(tmp_path, "up", "refapp", "--refapp-port", str(port))
+        assert clash.returncode == 3
+        assert "already answers" in clash.stderr and "Traceback" not in clash.stderr
+    finally:
+        loanqa(other, "down")
