@@ -162,6 +162,10 @@ def test_known_faults_and_network_are_attributed_within_two_points(tmp_path: Pat
     for cause, (measured, injected) in checks.items():
         assert abs(measured - injected) <= 0.02, f"{cause}: measured {measured:.3f} vs injected {injected:.3f}"
     assert abs(checks["network"][1] - 0.15) < 0.08, "borrowers follow the mix's weights"
+    with (out / "locust_stats.csv").open(encoding="utf-8") as fh:
+        locust_failures = {r["Name"]: int(r["Failure Count"]) for r in csv.DictReader(fh)}
+    assert locust_failures["apply"] == 0, "credit rejections are business outcomes, not Locust failures"
+    assert locust_failures["sign"] == summary.steps["sign"].failures[Cause.ESIGN] > 0
     assert Cause.NETWORK not in summary.profiles["clean"].causes
     assert set(summary.profiles["dead"].causes) == {Cause.NETWORK}
     assert not any(name.startswith("loanqa-") for name in proxies(toxiproxy_url))
