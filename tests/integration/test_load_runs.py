@@ -165,7 +165,8 @@ def test_known_faults_and_network_are_attributed_within_two_points(tmp_path: Pat
     with (out / "locust_stats.csv").open(encoding="utf-8") as fh:
         locust_failures = {r["Name"]: int(r["Failure Count"]) for r in csv.DictReader(fh)}
     assert locust_failures["apply"] == 0, "credit rejections are business outcomes, not Locust failures"
-    assert locust_failures["sign"] == summary.steps["sign"].failures[Cause.ESIGN] > 0
+    esign = summary.steps["sign"].failures[Cause.ESIGN]
+    assert esign > 0 and abs(locust_failures["sign"] - esign) <= 2, "the stall is a Locust failure (± in-flight)"
     assert Cause.NETWORK not in summary.profiles["clean"].causes
     assert set(summary.profiles["dead"].causes) == {Cause.NETWORK}
     assert not any(name.startswith("loanqa-") for name in proxies(toxiproxy_url))
