@@ -38,7 +38,10 @@ class StepOutcome:
 @click.option("--shape", default="double-11", show_default=True, help="Load shape.")
 @click.option("--duration", default="90s", show_default=True, help="Load run length the shape is compressed to.")
 @click.option("--network-mix", default="cn-2026", show_default=True)
-@click.option("--users-scale", type=click.FloatRange(0, min_open=True), default=1.0, show_default=True)
+@click.option("--users-scale", type=click.FloatRange(0, min_open=True), default=0.3, show_default=True,
+              help="Scale the shape's users (0.3: a holiday peak sized for a 2-core laptop running everything).")
+@click.option("--think-scale", type=click.FloatRange(0), default=0.25, show_default=True,
+              help="Borrowers' think times, compressed so a short run still completes journeys.")
 @click.option("--matrix", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=ROOT / "devicetests" / "matrices" / "ci-emulated.yaml", show_default=True)
 @click.option("-n", "workers", default="2", show_default=True, help="Parallel device workers.")
@@ -48,7 +51,7 @@ class StepOutcome:
 @click.option("--skip-devices", is_flag=True, help="Load only (the default policy then fails: it wants both).")
 @click.pass_context
 def run(ctx: click.Context, out: Path | None, shape: str, duration: str, network_mix: str, users_scale: float,
-        matrix: Path, workers: str, policy: Path, skip_load: bool, skip_devices: bool) -> None:
+        think_scale: float, matrix: Path, workers: str, policy: Path, skip_load: bool, skip_devices: bool) -> None:
     """Load test + device matrix + gate + report against the embedded refapp, in one command."""
     settings: Settings = ctx.obj
     gate_policy = load_policy(policy)  # a bad policy fails before anything starts
@@ -64,9 +67,9 @@ def run(ctx: click.Context, out: Path | None, shape: str, duration: str, network
         click.echo("stack: " + ", ".join(f"{n} {ep.url}" for n, ep in endpoints.items()))
         target, toxiproxy, appium = (endpoints[n].url for n in ("refapp", "toxiproxy", "appium"))
         if not skip_load:
-            steps.append(_step(ctx, "load", out / "load", "load", shape=shape, duration=duration,
-                               network_mix=network_mix, users_scale=users_scale, target=target,
-                               toxiproxy_url=toxiproxy, out=out / "load"))
+            steps.append(_step(ctx, "load", out / "load" / "allure-results", "load", shape=shape,
+                               duration=duration, network_mix=network_mix, users_scale=users_scale,
+                               think_scale=think_scale, target=target, toxiproxy_url=toxiproxy, out=out / "load"))
         if not skip_devices:
             alluredir = out / "devices" / "allure-results"
             steps.append(_step(ctx, "devices", alluredir, "devices", matrix=matrix, workers=workers,
