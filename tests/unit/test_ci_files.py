@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from loanqa.gate import load_policy
+from netprofiles.catalog import list_profiles
 
 ROOT = Path(__file__).resolve().parents[2]
 CI = ROOT / "ci"
@@ -110,3 +111,24 @@ def test_k8s_validator_rejects_a_typo() -> None:
 @pytest.mark.parametrize("policy", sorted((CI / "gates").glob("*.yaml")), ids=lambda p: p.name)
 def test_gate_policies_load(policy: Path) -> None:
     assert load_policy(policy).name == policy.stem
+
+
+# The step names the load journey records (DESIGN.md's journey; loadtests/journey.py, refapp/client.py).
+JOURNEY_STEPS = frozenset({"otp", "login", "identity", "liveness", "apply", "contract", "sign", "disburse", "payout",
+                           "status"})
+
+
+@pytest.mark.parametrize("policy", sorted((CI / "gates").glob("*.yaml")), ids=lambda p: p.name)
+def test_gate_policies_name_only_real_steps_and_profiles(policy: Path) -> None:
+    """A step or profile that no run ever records fails the gate for ever (fail closed), so catch typos here."""
+    load = load_policy(policy).load
+    slos = [] if load is None else load.steps
+    known_profiles = {p.name for p in list_profiles()}
+    assert {s.step for s in slos} <= JOURNEY_STEPS
+    assert {s.profile for s in slos if s.profile} <= known_profiles
+
+
+def test_load_slo_files_use_the_journey_step_names() -> None:
+    for path in (ROOT / "loadtests" / "slos").glob("*.yaml"):
+        steps = {s["step"] for s in load(path).get("slos", []) if s.get("step")}
+        assert steps <= JOURNEY_STEPS, (path, steps - JOURNEY_STEPS)
