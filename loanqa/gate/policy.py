@@ -50,7 +50,7 @@ class StepSlo(Strict):
     p95_ms: float | None = Field(default=None, gt=0)
     p99_ms: float | None = Field(default=None, gt=0)
     max_technical_failure_rate: Rate | None = Field(default=None, ge=0, le=1)
-    min_requests: int = Field(default=1, ge=0)
+    min_requests: int = Field(default=1, ge=1)  # a step with no requests cannot be judged: it fails
 
 
 class Load(Strict):

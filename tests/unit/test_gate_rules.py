@@ -122,12 +122,13 @@ def test_known_issue_waives_until_expiry(tmp_path: Path) -> None:
     assert not rule(expired, "max_failures")[0]
 
 
-def _summary(folder: Path, *, p95: float, slo_ok: bool = True, disbursed: int = 100) -> Path:
+def _summary(folder: Path, *, p95: float, slo_ok: bool = True, disbursed: int = 100, judged: bool = True) -> Path:
     st = StepStats(requests=200, successes=196, failures={Cause.NETWORK: 4}, latency=Latency(count=200, p95=p95))
+    slo = SloResult(name="disburse p95", metric="p95_ms", threshold=2000, actual=p95, passed=slo_ok)
     s = LoadSummary(run_id="run-1", target="http://127.0.0.1:1", shape="double-11", network_mix="cn-2026",
                     started_at=0, finished_at=60, steps={"disburse": st},
                     funnel=Funnel(started=120, approved=100, signed=100, disbursed=disbursed),
-                    slos=[SloResult(name="disburse p95", metric="p95_ms", threshold=2000, actual=p95, passed=slo_ok)])
+                    slos=[slo] if judged else [])
     return s.write(folder)
 
 
@@ -162,7 +163,17 @@ def test_load_required_but_no_summary_fails_closed(tmp_path: Path) -> None:
     assert not ok and "policy requires a load run" in detail
 
 
+def test_a_load_run_that_judged_no_slo_fails_closed(tmp_path: Path) -> None:
+    write_result(tmp_path, "slo", labels={"kind": "load"})
+    _summary(tmp_path, p95=900, judged=False)
+    ok, detail, offenders = rule(judge([tmp_path], policy(load={})), "load.slo_results")
+    assert not ok and detail.startswith("no SLO verdicts in run-1")
+    assert "judged no SLO" in offenders[0]
+
+
 @pytest.mark.parametrize(("bad", "said"), [
+    ({"load": {"steps": [{"step": "apply", "min_requests": 0}]}},
+     "load.steps[0].min_requests: 0: Input should be greater than or equal to 1"),
     ({"max_failures": -1}, "max_failures: -1: Input should be greater than or equal to 0"),
     ({"pass_rate": {"overall": 1.5}}, "pass_rate.overall: 1.5: Input should be less than or equal to 1"),
     ({"maxFailures": 0}, "maxFailures: 0: unknown key"),

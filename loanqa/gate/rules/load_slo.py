@@ -28,10 +28,7 @@ def _summary_rules(load: Load, path: Path, s: LoadSummary) -> list[RuleResult]:
     tag = f"{s.run_id} ({path})"
     out = [_step(slo, tag, s) for slo in load.steps]
     if load.slo_results_must_pass:
-        bad = [f"{r.name}: {r.metric} {r.actual} vs {r.threshold}" + (f" ({r.detail})" if r.detail else "")
-               for r in s.slos if not r.passed]
-        out.append(RuleResult("load.slo_results", "SLO verdicts of the load run", not bad,
-                              f"{len(s.slos) - len(bad)} of {len(s.slos)} SLOs met in {tag}", tuple(bad)))
+        out.append(_slo_results(tag, s))
     if load.min_disbursement_rate is not None:
         out.append(_disbursement(load.min_disbursement_rate, tag, s))
     if load.max_false_rejections is not None:
@@ -40,6 +37,17 @@ def _summary_rules(load: Load, path: Path, s: LoadSummary) -> list[RuleResult]:
                               f"{s.false_rejections} false rejections, at most {load.max_false_rejections} "
                               f"allowed in {tag}", () if ok else (f"{tag}: {s.false_rejections} false rejections",)))
     return out
+
+
+def _slo_results(tag: str, s: LoadSummary) -> RuleResult:
+    """A run that judged no SLO at all must not read as "all SLOs met"."""
+    if not s.slos:
+        return RuleResult("load.slo_results", "SLO verdicts of the load run", False,
+                          f"no SLO verdicts in {tag}", (f"{tag}: the load run judged no SLO (empty SLO set?)",))
+    bad = [f"{r.name}: {r.metric} {r.actual} vs {r.threshold}" + (f" ({r.detail})" if r.detail else "")
+           for r in s.slos if not r.passed]
+    return RuleResult("load.slo_results", "SLO verdicts of the load run", not bad,
+                      f"{len(s.slos) - len(bad)} of {len(s.slos)} SLOs met in {tag}", tuple(bad))
 
 
 def _disbursement(minimum: float, tag: str, s: LoadSummary) -> RuleResult:
