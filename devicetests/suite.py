@@ -195,7 +195,8 @@ class DeviceSuite:
         alluredir.mkdir(parents=True, exist_ok=True)
         env = {"matrix": self.matrix.name, "provider": self.matrix.provider,
                "devices": ",".join(d.name for d in self.devices), "appium": self.endpoints.appium_url,
-               "target": self.endpoints.api_target, "network_profile": self.opts.net_profile or "none"}
+               "target": self.endpoints.api_target, "app_url": self.endpoints.browser_target,
+               "network_profile": self.opts.net_profile or "none"}
         text = "".join(f"{k}={v}\n" for k, v in env.items())
         tmp = alluredir / "environment.properties.part"
         tmp.write_text(text, encoding="utf-8")

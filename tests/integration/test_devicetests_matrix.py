@@ -6,11 +6,15 @@ import json
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from loanqa.config.project import StackConfig
+from loanqa.stack.components import appium_spec
+from loanqa.stack.process import ProcessManager
 from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,3 +70,31 @@ def test_dead_appium_is_broken_infrastructure_never_failed(tmp_path: Path, refap
         assert INFRA.match(r["statusDetails"]["message"]), r["statusDetails"]["message"]
         assert _labels(r)["cause"] == "infrastructure"
         assert "is not answering" in r["statusDetails"]["message"]
+
+
+def test_appium_dying_mid_run_turns_the_rest_broken_and_the_run_finishes(tmp_path: Path, refapp_url: str) -> None:
+    pm = ProcessManager(tmp_path / "own-appium")
+    cfg = StackConfig(appium_port=free_port())
+    running = pm.start(appium_spec(cfg), ready_timeout=90)
+    results = tmp_path / "allure-results"
+    argv = [sys.executable, "-m", "pytest", str(ROOT / "devicetests"), "--matrix", str(MATRIX), "-o", "addopts=",
+            "--alluredir", str(results), "--device-state-dir", str(tmp_path / "state"), "-p", "no:cacheprovider",
+            "-p", "no:randomly", "-q", "--appium-url", running.url.removesuffix("/status"), "--target", refapp_url,
+            "--device", "pixel-7", "-k", "bad_face"]
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(results.glob("*-result.json")) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)  # polling the results dir for the first finished test
+        assert pm.stop("appium"), "Appium was not running when the first result appeared"
+        assert proc.wait(timeout=120) == 1
+    finally:
+        pm.stop("appium")
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    found = sorted((json.loads(p.read_text()) for p in results.glob("*-result.json")), key=lambda r: r["start"])
+    assert len(found) == 3
+    assert [r["status"] for r in found[1:]] == ["broken", "broken"]
+    assert all(_labels(r)["cause"] == "infrastructure" for r in found[1:])
+    assert found[0]["status"] in ("passed", "broken")
