@@ -60,8 +60,9 @@ def test_critical_feature_zero_failures(tmp_path: Path) -> None:
     assert not ok
     assert offenders == (f"sign_dark [device=Redmi 9A, platform=android] ({bad.name}) failed: "
                          "AssertionError: [esign] stalled",)
-    ok, detail, _ = rule(v, "critical.face")
+    ok, detail, offenders = rule(v, "critical.face")
     assert not ok and "no tests found" in detail
+    assert offenders == ("feature=face: none found (missing from the results)",)
 
 
 def test_critical_skipped_counts_unless_allowed(tmp_path: Path) -> None:
@@ -159,8 +160,9 @@ def test_load_passes_within_slo(tmp_path: Path) -> None:
 
 def test_load_required_but_no_summary_fails_closed(tmp_path: Path) -> None:
     write_result(tmp_path, "t")
-    ok, detail, _ = rule(judge([tmp_path], policy(load={})), "load.summary")
+    ok, detail, offenders = rule(judge([tmp_path], policy(load={})), "load.summary")
     assert not ok and "policy requires a load run" in detail
+    assert offenders == (f"{tmp_path}: no summary.json in it or next to it",)
 
 
 def test_a_load_run_that_judged_no_slo_fails_closed(tmp_path: Path) -> None:

@@ -37,8 +37,9 @@ def _critical(gi: GateInput) -> list[RuleResult]:
         ok = bool(tests) and not bad
         detail = (f"no tests found for critical feature {feature!r}" if not tests
                   else f"{len(bad)} of {len(tests)} tests not passed (must be 0)")
+        offenders = _names(bad) if tests else (f"feature={feature}: none found (missing from the results)",)
         out.append(RuleResult(f"critical.{feature}", f"Critical feature {feature}: zero failures", ok, detail,
-                              _names(bad)))
+                              offenders))
     return out
 
 

@@ -15,9 +15,11 @@ def check(gi: GateInput) -> list[RuleResult]:
     if load is None:
         return []
     if not gi.summaries:
+        searched = tuple(f"{d}: no summary.json in it or next to it" for d in gi.results.dirs)
         return [RuleResult("load.summary", "Load summary present", not load.required,
                            "no summary.json found in or next to the results directories"
-                           + (" (the policy requires a load run)" if load.required else ""))]
+                           + (" (the policy requires a load run)" if load.required else ""),
+                           searched if load.required else ())]
     out: list[RuleResult] = []
     for path, summary in gi.summaries:
         out.extend(_summary_rules(load, path, summary))
