@@ -38,6 +38,7 @@ PAYOUT_DEADLINE_S = 30.0
 class Answer:
     ok: bool
     data: dict[str, Any]
+    attempts: list[Attempt]
 
 
 class JourneyAborted(Exception):
@@ -61,6 +62,7 @@ class BorrowerBase(FastHttpUser):
         self.journey_id = ""
         self.reached: list[str] = []
         self.false_rejected = False
+        self.taps = 0
         self._last_cause: Cause | None = None
 
     def _new_borrower(self) -> None:
@@ -71,7 +73,7 @@ class BorrowerBase(FastHttpUser):
             base_url=self.route.base_url, request_event=self.environment.events.request, user=self,
             network_timeout=ctx.options.request_timeout_s, connection_timeout=ctx.options.request_timeout_s,
             max_retries=0, insecure=True, concurrency=1, **self.route.client_options())
-        self.token, self.loans, self.reached, self.false_rejected = None, [], ["started"], False
+        self.token, self.loans, self.reached, self.false_rejected, self.taps = None, [], ["started"], False, 0
         self.journey_id = uuid.uuid4().hex[:16]
 
     def _walk(self) -> None:
@@ -136,17 +138,37 @@ class BorrowerBase(FastHttpUser):
 
     def must(self, step: str, method: str, path: str, body: dict[str, Any] | None = None,
              key: bool = False) -> dict[str, Any]:
-        answer = self.call(step, method, path, body, key)
+        """A step the journey cannot go on without: on a technical failure the borrower may tap retry."""
+        headers = self._headers(key)
+        answer = self._round(step, method, path, body, headers, [])
+        taps = 0
+        while not answer.ok and self.ctx.taps.should_tap(answer.attempts[-1].cause, taps):
+            gevent.sleep(self.ctx.taps.pause(self.ctx.rng, self.ctx.options.think_scale))
+            taps += 1
+            answer = self._round(step, method, path, body, headers, answer.attempts)
+        self.taps += taps
         if not answer.ok:
             raise JourneyAborted(step, self._last_cause)
         return answer.data
 
     def call(self, step: str, method: str, path: str, body: dict[str, Any] | None = None,
              key: bool = False) -> Answer:
-        """One step as the app makes it: bounded retries, same Idempotency-Key, backoff ≥ Retry-After."""
+        return self._round(step, method, path, body, self._headers(key), [])
+
+    def _headers(self, key: bool) -> dict[str, str]:
+        """Fixed for the user's action: every retry and every tap resends the same Idempotency-Key."""
         headers = {"Idempotency-Key": uuid.uuid4().hex} if key else {}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+    def _round(self, step: str, method: str, path: str, body: dict[str, Any] | None, headers: dict[str, str],
+               earlier: list[Attempt]) -> Answer:
+        """One press of the button, as the app sends it: bounded retries, backoff ≥ Retry-After.
+
+        Each press is its own step outcome, so a failed one keeps its cause; `earlier` presses only
+        decide whether a fraud flag or duplicate is a false rejection caused by the network.
+        """
         attempts: list[Attempt] = []
         start = time.perf_counter()
         while True:
@@ -155,12 +177,13 @@ class BorrowerBase(FastHttpUser):
             if not self.ctx.policy.should_retry(attempt.cause, len(attempts)):
                 break
             gevent.sleep(self.ctx.policy.delay_s(len(attempts), attempt.retry_after_s, self.ctx.rng))
-        ev = step_finished(step, attempts, (time.perf_counter() - start) * 1000, profile=self._profile(),
+        seen = earlier + attempts if earlier else attempts
+        ev = step_finished(step, seen, (time.perf_counter() - start) * 1000, profile=self._profile(),
                            journey_id=self.journey_id)
         self._emit(ev)
         self.ctx.tally.attempts += len(attempts)
         self._last_cause = ev.cause
-        return Answer(ev.cause is None, data)
+        return Answer(ev.cause is None, data, seen)
 
     def _attempt(self, step: str, method: str, path: str, body: dict[str, Any] | None,
                  headers: dict[str, str]) -> tuple[Attempt, dict[str, Any]]:
@@ -186,11 +209,13 @@ class BorrowerBase(FastHttpUser):
         profile = self._profile()
         for stage in self.reached:
             self.ctx.tally.stage(profile, stage)
+        self.ctx.tally.tapped(profile, self.taps, disbursed=self.reached[-1] == "disbursed")
         b = self.borrower
         self.ctx.tally.journey({
             "journey_id": self.journey_id, "profile": profile, "phone": b.phone, "id_number": b.id_number,
             "device_id": b.device_id, "stage": self.reached[-1], "last_step": last,
-            "cause": cause.value if cause else "", "false_rejection": int(self.false_rejected)})
+            "cause": cause.value if cause else "", "false_rejection": int(self.false_rejected),
+            "taps": self.taps})
 
 
 

@@ -41,6 +41,7 @@ class LoadPlan:
     slo: str = "default"
     think_scale: float = 1.0
     liveness_frames: int = 8
+    patience: int = 3
     mode: str = "local"  # local | master
     expect_workers: int = 1
     master_bind_port: int | None = None
@@ -56,6 +57,7 @@ def locust_argv(plan: LoadPlan) -> list[str]:
             "--host", plan.target, "--shape", plan.shape, "--shape-duration", plan.duration,
             "--users-scale", str(plan.users_scale), "--slo", plan.slo, f"--run-id={plan.run_id}",
             "--think-scale", str(plan.think_scale), "--liveness-frames", str(plan.liveness_frames),
+            "--patience", str(plan.patience),
             "--loanqa-out", str(p), "--csv", str(p / "locust"), "--html", str(p / "locust.html"),
             "--logfile", str(p / "locust.log")]
     if plan.network_mix:

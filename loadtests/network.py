@@ -10,20 +10,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from loadtests.proxy_place import ProxyPlacement
 from loadtests.routing import Route, route_via, upstream_of
 from netprofiles.control import NetworkController, load_mix, load_profile
 
 
 @contextmanager
 def mix_routes(mix_name: str, target: str, toxiproxy_url: str, *, run_id: str, state_dir: Path | None = None,
-               profiles_dir: Path | None = None) -> Iterator[tuple[str, dict[str, Route]]]:
-    """(mix name, profile → route); the NetworkController also drives each profile's timeline."""
+               profiles_dir: Path | None = None, placement: ProxyPlacement | None = None,
+               ) -> Iterator[tuple[str, dict[str, Route]]]:
+    """(mix name, profile → route); the NetworkController also drives each profile's timeline.
+
+    Proxies listen where `placement` binds them; routes dial them at the placement's host.
+    """
+    place = placement or ProxyPlacement()
     mix = load_mix(mix_name, profiles_dir)
     profiles = {name: load_profile(name, profiles_dir) for name in mix.weights}
+    place.check_room(len(profiles), mix.name)
     upstream = upstream_of(target)
     with NetworkController(toxiproxy_url, run_id=run_id, state_dir=state_dir) as ctl:
         routes: dict[str, Route] = {}
-        for name, profile in profiles.items():
-            applied = ctl.apply(profile, upstream)
-            routes[name] = route_via(name, target, applied.listen, mix.weights[name])
+        for index, (name, profile) in enumerate(profiles.items()):
+            applied = ctl.apply(profile, upstream, listen=place.listen(index))
+            routes[name] = route_via(name, target, place.dial(applied.listen), mix.weights[name])
         yield mix.name, routes

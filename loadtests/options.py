@@ -12,6 +12,8 @@ from typing import Any
 
 from loadtests.durations import parse_duration
 from loadtests.routing import Route, routes_from_json
+from loadtests.taps import DEFAULT_PATIENCE, MAX_PATIENCE
+from loanqa.errors import ConfigError
 
 
 def add_arguments(parser: Any) -> None:
@@ -29,6 +31,8 @@ def add_arguments(parser: Any) -> None:
     group.add_argument("--shared-device-share", type=float, default=0.0,
                        help="Share of borrowers on a few shared devices (anti-fraud experiments).")
     group.add_argument("--max-attempts", type=int, default=3, help="Attempts per request, as the app retries.")
+    group.add_argument("--patience", type=int, default=DEFAULT_PATIENCE,
+                       help="Retry taps a borrower makes after the app's retries give up (0: none).")
     group.add_argument("--request-timeout", type=float, default=15.0, help="Client timeout per attempt, s.")
 
 
@@ -47,6 +51,7 @@ class LoadOptions:
     shared_device_share: float
     max_attempts: int
     request_timeout_s: float
+    patience: int = DEFAULT_PATIENCE
 
 
 def from_parsed(ns: Any, host: str) -> LoadOptions:
@@ -59,4 +64,10 @@ def from_parsed(ns: Any, host: str) -> LoadOptions:
         network_mix=ns.network_mix or ("direct" if "direct" in routes else ""), routes=routes,
         out=ns.loanqa_out, slo=ns.slo, run_id=ns.run_id, think_scale=ns.think_scale,
         liveness_frames=ns.liveness_frames, shared_device_share=ns.shared_device_share,
-        max_attempts=ns.max_attempts, request_timeout_s=ns.request_timeout)
+        max_attempts=ns.max_attempts, request_timeout_s=ns.request_timeout, patience=_patience(ns.patience))
+
+
+def _patience(taps: int) -> int:
+    if not 0 <= taps <= MAX_PATIENCE:
+        raise ConfigError("--patience", "", taps, f"use 0..{MAX_PATIENCE} retry taps (0: never tap)")
+    return taps

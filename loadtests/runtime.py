@@ -17,6 +17,7 @@ from loadtests.options import LoadOptions, from_parsed
 from loadtests.retry import RetryPolicy
 from loadtests.routing import Route
 from loadtests.tally import Tally
+from loadtests.taps import TapPolicy
 
 
 @dataclass
@@ -25,6 +26,7 @@ class LoadContext:
     factory: BorrowerFactory
     policy: RetryPolicy
     tally: Tally
+    taps: TapPolicy = field(default_factory=TapPolicy)
     rng: random.Random = field(default_factory=random.Random)
     started_at: float = field(default_factory=time.time)
 
@@ -52,4 +54,4 @@ def build_context(options: LoadOptions, process_index: int) -> LoadContext:
     run_id = options.run_id or time.strftime("load-%Y%m%d-%H%M%S")
     factory = BorrowerFactory(run_id, process_index, shared_device_share=options.shared_device_share)
     return LoadContext(options, factory, RetryPolicy(max_attempts=options.max_attempts), TALLY,
-                       rng=random.Random(f"{run_id}:{process_index}"))
+                       TapPolicy(patience=options.patience), rng=random.Random(f"{run_id}:{process_index}"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from loadtests.tally import StepCounts, Tally, percentile
+from loadtests.tally import DISBURSED_AFTER_TAPS, TAPS, StepCounts, Tally, percentile
 from loanqa.load_summary import Funnel, Latency, LoadSummary, ProfileStats, StepStats
 from loanqa.taxonomy import Cause
 
@@ -53,7 +53,8 @@ def _causes(steps: dict[str, StepCounts]) -> dict[Cause, int]:
 
 def _funnel(stages: Counter[str]) -> Funnel:
     return Funnel(started=stages["started"], approved=stages["approved"], signed=stages["signed"],
-                  disbursed=stages["disbursed"])
+                  disbursed=stages["disbursed"], disbursed_after_taps=stages[DISBURSED_AFTER_TAPS],
+                  taps=stages[TAPS])
 
 
 def profile_stats(steps: dict[str, StepCounts], stages: Counter[str]) -> ProfileStats:

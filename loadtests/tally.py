@@ -14,8 +14,9 @@ from loanqa.events import StepFinished
 from loanqa.taxonomy import Outcome
 
 STAGES = ("started", "approved", "signed", "disbursed")
+TAPS, DISBURSED_AFTER_TAPS = "taps", "disbursed_after_taps"  # funnel counters beside the stages
 JOURNEY_FIELDS = ("journey_id", "profile", "phone", "id_number", "device_id", "stage", "last_step", "cause",
-                  "false_rejection")
+                  "false_rejection", "taps")
 
 
 def bucket_ms(ms: float) -> int:
@@ -101,6 +102,13 @@ class Tally:
         if stage not in STAGES:
             raise ValueError(f"unknown funnel stage {stage!r}")
         self.funnel.setdefault(profile, Counter())[stage] += 1
+
+    def tapped(self, profile: str, taps: int, *, disbursed: bool) -> None:
+        """How much patience a finished journey needed, and whether it paid off."""
+        if taps:
+            counts = self.funnel.setdefault(profile, Counter())
+            counts[TAPS] += taps
+            counts[DISBURSED_AFTER_TAPS] += disbursed
 
     def journey(self, row: dict[str, Any]) -> None:
         self.journeys.append([row.get(k, "") for k in JOURNEY_FIELDS])

@@ -44,12 +44,18 @@ class StepStats(_Model):
 
 
 class Funnel(_Model):
-    """Borrowers reaching each stage; disbursement success is judged among the approved."""
+    """Borrowers reaching each stage; disbursement success is judged among the approved.
+
+    `disbursed_after_taps` of the disbursed got there only because the borrower tapped retry after
+    the app's own retries gave up; `taps` counts those taps: the patience the network demanded.
+    """
 
     started: int = 0
     approved: int = 0
     signed: int = 0
     disbursed: int = 0
+    disbursed_after_taps: int = 0
+    taps: int = 0
 
     @property
     def disbursement_rate(self) -> float | None:

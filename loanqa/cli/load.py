@@ -15,6 +15,7 @@ import click
 
 from loadtests.durations import parse_duration
 from loadtests.launch import LoadPlan, default_out, execute, run_locust, worker_argv
+from loadtests.proxy_place import LOOPBACK, placement
 from loadtests.routing import direct_route, target_parts
 from loadtests.shape_config import CompressedShape, load_shape
 from loadtests.slo_config import load_slos
@@ -40,8 +41,14 @@ from loanqa.stack.stack import Stack
 @click.option("--think-scale", type=click.FloatRange(0), default=1.0, show_default=True,
               help="Scale borrowers' think times (below 1 compresses journeys).")
 @click.option("--liveness-frames", type=click.IntRange(3, 30), default=8, show_default=True)
+@click.option("--patience", type=click.IntRange(0, 50), default=3, show_default=True,
+              help="Retry taps a borrower makes after the app's own retries give up (0: abandon at once).")
 @click.option("--profiles-dir", type=click.Path(file_okay=False, path_type=Path), help="Extra network profiles.")
 @click.option("--toxiproxy-url", envvar="TOXIPROXY_URL", help="Toxiproxy API (default: the embedded one).")
+@click.option("--proxy-host", default=LOOPBACK, show_default=True,
+              help="Address load processes dial to reach the proxies (e.g. a Toxiproxy Service name).")
+@click.option("--proxy-bind", help="IP address proxies listen on inside Toxiproxy (default: --proxy-host).")
+@click.option("--proxy-ports", help="Ports for the proxies, FIRST-LAST (default: any free port).")
 @click.option("--run-id", help="Names proxies and phones of this run (default: from the time).")
 @click.option("--master", "mode", flag_value="master", help="Locust master: wait for --expect-workers workers.")
 @click.option("--worker", "mode", flag_value="worker", help="Locust worker of a master at --master-host.")
@@ -50,9 +57,10 @@ from loanqa.stack.stack import Stack
 @click.option("--master-port", type=click.IntRange(1, 65535), default=5557, show_default=True)
 @click.pass_obj
 def load(settings: Settings, shape: str, network_mix: str, target: str | None, duration: str, processes: int,
-         users_scale: float, slo: str, out: Path | None, think_scale: float, liveness_frames: int,
-         profiles_dir: Path | None, toxiproxy_url: str | None, run_id: str | None, mode: str | None,
-         expect_workers: int, master_host: str, master_port: int) -> None:
+         users_scale: float, slo: str, out: Path | None, think_scale: float, liveness_frames: int, patience: int,
+         profiles_dir: Path | None, toxiproxy_url: str | None, proxy_host: str, proxy_bind: str | None,
+         proxy_ports: str | None, run_id: str | None, mode: str | None, expect_workers: int, master_host: str,
+         master_port: int) -> None:
     """Run SHAPE over NETWORK_MIX against TARGET; exit 1 when an SLO is missed."""
     seconds = _duration(duration)
     if mode == "worker":
@@ -60,6 +68,7 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
         return
     spec = load_shape(shape)
     load_slos(slo)
+    place = placement(proxy_host, proxy_bind, proxy_ports)
     peak = CompressedShape(spec, seconds, users_scale).peak_users()
     rid = _run_id(run_id)
     with ExitStack() as stack:
@@ -71,12 +80,13 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
 
             proxy_api = toxiproxy_url or _embedded(settings, stack, "toxiproxy")
             mix_name, routes = stack.enter_context(mix_routes(network_mix, url, proxy_api, run_id=rid,
-                                                              state_dir=settings.state_dir, profiles_dir=profiles_dir))
+                                                              state_dir=settings.state_dir, profiles_dir=profiles_dir,
+                                                              placement=place))
         plan = LoadPlan(target=url, shape=shape, duration=duration, run_id=rid,
                         out=out or default_out(project_root()), network_mix=mix_name, routes=routes,
                         processes=processes, users_scale=users_scale, slo=slo, think_scale=think_scale,
-                        liveness_frames=liveness_frames, mode=mode or "local", expect_workers=expect_workers,
-                        master_bind_port=master_port if mode == "master" else None)
+                        liveness_frames=liveness_frames, patience=patience, mode=mode or "local",
+                        expect_workers=expect_workers, master_bind_port=master_port if mode == "master" else None)
         click.echo(f"loanqa load: {spec.name} over {duration} (peak {peak} users), mix {mix_name or 'none'}, "
                    f"target {url}, {processes} process(es)")
         summary = execute(plan, seconds)
@@ -114,7 +124,8 @@ def _embedded(settings: Settings, stack: ExitStack, name: str) -> str:
 
 def _report(summary: LoadSummary, out: Path) -> None:
     f = summary.funnel
-    click.echo(f"funnel: started {f.started} → approved {f.approved} → signed {f.signed} → disbursed {f.disbursed}")
+    click.echo(f"funnel: started {f.started} → approved {f.approved} → signed {f.signed} → disbursed {f.disbursed}"
+               f" ({f.disbursed_after_taps} only after retry taps; {f.taps} taps in all)")
     causes = ", ".join(f"{c.value} {n}" for c, n in summary.causes.items()) or "none"
     click.echo(f"causes: {causes}; false rejections {summary.false_rejections}")
     for s in summary.slos:

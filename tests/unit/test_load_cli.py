@@ -23,6 +23,11 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     (["--duration", "0s"], "must be positive"),
     (["--run-id", "-x"], "--run-id: '-x'"),
     (["--slo", "nonexistent"], "--slo: 'nonexistent'"),
+    (["--proxy-host", "https://toxiproxy:8474"], "--proxy-host: 'https://toxiproxy:8474'"),
+    (["--proxy-host", "toxiproxy"], "--proxy-bind: required when --proxy-host is a name"),
+    (["--proxy-ports", "20000-1"], "--proxy-ports: '20000-1'"),
+    (["--toxiproxy-url", "http://127.0.0.1:9", "--network-mix", "cn-2026", "--proxy-ports", "20000-20001"],
+     "--proxy-ports: '20000-20001': mix cn-2026 needs 12 proxies"),
 ])
 def test_bad_flags_are_one_clear_line(capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str],
                                       needle: str) -> None:
@@ -30,6 +35,11 @@ def test_bad_flags_are_one_clear_line(capsys: pytest.CaptureFixture[str], tmp_pa
     assert code == 2 and needle in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists() and not (tmp_path / "o.partial").exists()
+
+
+def test_patience_out_of_range_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, err = _run(capsys, "--target", "http://127.0.0.1:9", "--out", str(tmp_path / "o"), "--patience", "-1")
+    assert code == 2 and "'--patience': -1 is not in the range 0<=x<=50" in err and "Traceback" not in err
 
 
 def test_bad_shape_file_names_file_and_key(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
