@@ -26,6 +26,12 @@ class PiiFilter(logging.Filter):
         masked = mask(message)
         if masked != message:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # An exception's text (a failed SQL row, a validation error) can quote PII; the formatter
+            # prints exc_text as given, so mask it here once.
+            record.exc_text = mask(logging.Formatter().formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = mask(record.stack_info)
         return True
 
 

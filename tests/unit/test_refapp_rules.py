@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import io
 import logging
 import random
+import sys
 from dataclasses import replace
 
 import cv2
@@ -108,6 +110,20 @@ def test_masking_of_ids_phones_and_names() -> None:
 def test_log_filter_masks_arguments_too() -> None:
     record = logging.LogRecord("t", logging.INFO, __file__, 1, "otp to %s for %s", ("13912345678", "李娜"), None)
     assert PiiFilter().filter(record) and record.getMessage() == "otp to 139****5678 for 李*"
+
+
+def test_log_filter_masks_exception_text() -> None:
+    try:
+        raise ValueError("no registry entry for 11010519491231002X (13912345678)")
+    except ValueError:
+        record = logging.LogRecord("t", logging.ERROR, __file__, 1, "failed", None, sys.exc_info())
+    handler_output = io.StringIO()
+    handler = logging.StreamHandler(handler_output)
+    handler.addFilter(PiiFilter())
+    handler.handle(record)
+    logged = handler_output.getvalue()
+    assert "ValueError: no registry entry for 110105********002X (139****5678)" in logged
+    assert "11010519491231002X" not in logged and "13912345678" not in logged
 
 
 def _png(img: np.ndarray) -> str:
