@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
@@ -32,6 +33,16 @@ def _toxiproxy_url(settings: Settings, explicit: str | None) -> str:
         raise ComponentError("no Toxiproxy to talk to: start one with `loanqa up toxiproxy` "
                              "or set TOXIPROXY_URL / --toxiproxy-url")
     return url
+
+
+def _address(lowest_port: int) -> Callable[[click.Context, click.Parameter, str], str]:
+    """Toxiproxy takes any upstream string and fails only per connection later, so check it up front."""
+    def check(ctx: click.Context, param: click.Parameter, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not (sep and host and port.isdigit() and lowest_port <= int(port) <= 65535):
+            raise click.BadParameter(f"{value!r}: expected HOST:PORT with a port {lowest_port}-65535", ctx, param)
+        return value
+    return check
 
 
 @click.group()
@@ -68,8 +79,10 @@ def show(name: str, profiles_dir: Path | None) -> None:
 
 @net.command()
 @click.argument("name")
-@click.option("--upstream", required=True, help="HOST:PORT of the service to put the network in front of.")
-@click.option("--listen", default="127.0.0.1:0", show_default=True, help="Where the proxy listens.")
+@click.option("--upstream", required=True, callback=_address(1),
+              help="HOST:PORT of the service to put the network in front of.")
+@click.option("--listen", default="127.0.0.1:0", show_default=True, callback=_address(0),
+              help="Where the proxy listens.")
 @click.option("--duration", type=click.FloatRange(min=0, min_open=True),
               help="Seconds to keep the profile applied (default: until Ctrl-C or SIGTERM).")
 @click.option("--run-id", help="Names the proxies loanqa-<run-id>-<profile> (default: random).")
