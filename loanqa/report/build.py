@@ -32,6 +32,7 @@ def build(results_dirs: Sequence[Path], out_dir: Path, *, single_file: bool = Fa
           name: str = "loanqa", history_limit: int = 30) -> ReportOutput:
     dirs = [Path(d) for d in results_dirs]
     _check_dirs(dirs)
+    _check_out(out_dir)
     previous = history.find_previous(history_from) if history_from is not None else None
     full_env = {**environment.from_summaries([s for _, s in read_all(find_summaries(dirs))]), **(env or {})}
     for d in dirs:
@@ -70,6 +71,18 @@ def _check_dirs(dirs: list[Path]) -> None:
             raise ResultsError(f"{d}: results directory not found")
         if not any(p.name.endswith("-result.json") for p in d.iterdir()):
             raise ResultsError(f"{d}: no *-result.json files: nothing to report")
+
+
+def _check_out(out_dir: Path) -> None:
+    """The old output is deleted once the new one is in place, so it must be a report, never `--out .`."""
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise ResultsError(f"{out_dir}: --out: exists and is not a directory; refusing to replace it")
+    if (out_dir / "index.html").is_file() or not any(out_dir.iterdir()):
+        return
+    raise ResultsError(f"{out_dir}: --out: not empty and holds no report (no index.html); refusing to replace "
+                       "it: choose a new or empty directory")
 
 
 def _swap_in(new: Path, out_dir: Path) -> None:

@@ -77,6 +77,17 @@ def test_report_refuses_empty_results_and_leaves_old_report(tmp_path: Path) -> N
     assert (old / "index.html").read_text() == "previous"
 
 
+@pytest.mark.parametrize("kind", ["project directory", "file"])
+def test_report_never_replaces_what_is_not_a_report(tmp_path: Path, kind: str) -> None:
+    out = tmp_path / "out"
+    kept = out if kind == "file" else out / "notes.txt"
+    kept.parent.mkdir(exist_ok=True)
+    kept.write_text("precious")
+    with pytest.raises(ResultsError, match=f"{out}: --out: .*refusing to replace"):
+        build([_results(tmp_path / "r", face_ok=True)], out)
+    assert kept.read_text() == "precious"
+
+
 @pytest.mark.slow
 def test_allure_failure_keeps_previous_report_and_leaves_no_temp(tmp_path: Path) -> None:
     old = tmp_path / "report"
