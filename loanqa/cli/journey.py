@@ -8,14 +8,27 @@ from __future__ import annotations
 
 import base64
 import random
+from urllib.parse import urlsplit
 
 import click
 import httpx
 
-from loanqa.errors import RunFailed
+from loanqa.errors import ConfigError, RunFailed
 from loanqa.synthetic import make_borrower
 from loanqa.taxonomy import Outcome, cause_for_response, outcome_of
 from refapp.client import Journey, JourneyClient, Step
+
+
+def _base_url(target: str) -> str:
+    """A typo in --target must read as a usage error, not as a network failure of the target."""
+    try:
+        parts = urlsplit(target)
+        parts.port  # noqa: B018 - raises ValueError on a port outside 0-65535
+    except ValueError as exc:
+        raise ConfigError("--target", "", target, str(exc)) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError("--target", "", target, "must be an http:// or https:// URL with a host")
+    return target.rstrip("/")
 
 
 def _good_frames() -> list[str]:
@@ -51,9 +64,10 @@ def _print(index: int, journey: Journey) -> Outcome:
               help="Seconds per request and for the payout to finish.")
 def journey(target: str, borrowers: int, seed: int, timeout: float) -> None:
     """Walk borrowers through OTP → identity → liveness → apply → sign → disburse → status."""
+    base = _base_url(target)
     frames = _good_frames()
     tally = dict.fromkeys(Outcome, 0)
-    with httpx.Client(base_url=target.rstrip("/"), timeout=timeout) as http:
+    with httpx.Client(base_url=base, timeout=timeout) as http:
         for i in range(1, borrowers + 1):
             client = JourneyClient(http, poll_deadline_s=timeout)
             tally[_print(i, client.walk(make_borrower(random.Random(seed * 100_003 + i)), frames))] += 1
