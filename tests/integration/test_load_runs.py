@@ -189,22 +189,65 @@ def test_overload_on_purpose_is_overload_not_network(tmp_path: Path, toxiproxy_u
     assert tech["statusDetails"]["message"].startswith("[overload] ")
 
 
+TUNNEL_PROFILE = {"name": "tunnel", "description": "the cell is lost 2.5 s of every 6 s", "source": "loanqa test",
+                  "timeline": {"every_s": 6, "down_s": 2.5, "offset_s": 1, "mode": "refuse"}}
+
+
+def test_borrower_taps_outlast_an_outage_longer_than_the_apps_retries(tmp_path: Path, toxiproxy_url: str) -> None:
+    """The app's 3 attempts span ~1.5 s against a refused link; the 2.5 s outage outlasts them every time."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "tunnel.yaml").write_text(yaml.safe_dump(TUNNEL_PROFILE))
+    mix = tmp_path / "tunnel-mix.yaml"
+    mix.write_text(yaml.safe_dump({"name": "tunnel", "rationale": "every borrower in a tunnel",
+                                   "weights": {"tunnel": 1.0}}))
+    with refapp_with({**FAST, "max_inflight": 10_000}, tmp_path / "refapp") as target:
+        done, out = run_load(tmp_path, target, toxiproxy_url, "--shape", "smoke", "--duration", "18s",
+                             "--users-scale", "2", "--network-mix", str(mix), "--profiles-dir", str(profiles),
+                             "--think-scale", "0.05", "--patience", "10", "--liveness-frames", "3")
+        stats = _get_json(f"{target}/v1/admin/stats")
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    summary = read_summary(out / "summary.json")
+    tapped = [r for r in journeys(out) if int(r["taps"]) > 0 and r["stage"] == "disbursed"]
+    assert tapped and summary.funnel.disbursed_after_taps == len(tapped), "taps rescued disbursements"
+    assert summary.funnel.taps >= sum(int(r["taps"]) for r in tapped) and "only after retry taps" in done.stdout
+    assert summary.causes.get(Cause.NETWORK, 0) >= summary.funnel.taps, "each tapped press kept its network cause"
+    with (out / "locust_stats.csv").open(encoding="utf-8") as fh:
+        locust_failures = sum(int(r["Failure Count"]) for r in csv.DictReader(fh) if r["Name"] != "Aggregated")
+    assert locust_failures >= 3 * summary.funnel.taps, "every refused attempt is a Locust failure"
+    disbursed = stats["loans"].get("disbursed", 0)
+    assert stats["payouts"] == disbursed >= summary.funnel.disbursed, "exactly one payout per disbursed loan"
+    assert sum(stats["loans"].values()) >= summary.funnel.approved
+
+
+def _get_json(url: str) -> dict[str, Any]:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=5) as resp:
+        data: dict[str, Any] = json.loads(resp.read())
+        return data
+
+
 def _load_argv(tmp: Path, *args: str) -> list[str]:
     return [LOANQA, "--state-dir", str(tmp / "state"), "load", *args]
 
 
 def test_master_and_worker_processes_share_shape_mix_and_taxonomy(tmp_path: Path, refapp_url: str,
                                                                    toxiproxy_url: str) -> None:
-    port = str(free_port())
+    """The worker dials the proxy where the master placed it: another loopback address, a fixed port."""
+    port, proxy_port, run_id = str(free_port()), free_port(), f"mw{abs(hash(tmp_path.name)) % 10**8}"
     out = tmp_path / "run"
     master = subprocess.Popen(
         _load_argv(tmp_path, "--master", "--expect-workers", "1", "--master-port", port, "--target", refapp_url,
                    "--toxiproxy-url", toxiproxy_url, "--network-mix", "clean", "--duration", "15s",
-                   "--think-scale", "0.02", "--liveness-frames", "3", "--out", str(out), "--slo", "default"),
+                   "--think-scale", "0.02", "--liveness-frames", "3", "--out", str(out), "--slo", "default",
+                   "--proxy-host", "127.0.0.2", "--proxy-ports", f"{proxy_port}-{proxy_port + 3}",
+                   "--run-id", run_id),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     worker = subprocess.Popen(_load_argv(tmp_path, "--worker", "--master-host", "127.0.0.1", "--master-port", port),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        listen = _wait_for_proxy(toxiproxy_url, run_id, master)
         output, _ = master.communicate(timeout=150)
         assert worker.wait(timeout=60) == 0
     finally:
@@ -212,10 +255,26 @@ def test_master_and_worker_processes_share_shape_mix_and_taxonomy(tmp_path: Path
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+    assert listen == f"127.0.0.2:{proxy_port}"
     assert master.returncode in (0, 1), output
     summary = read_summary(out / "summary.json")
     assert summary.funnel.disbursed >= 3 and set(summary.profiles) == {"clean"}
     assert summary.steps["status"].requests > 0 and summary.network_mix == "clean"
+    assert not any(run_id in name for name in proxies(toxiproxy_url))
+
+
+def _wait_for_proxy(toxiproxy_url: str, run_id: str, master: subprocess.Popen[str]) -> str:
+    """The listen address of the run's proxy, as Toxiproxy reports it once the master created it."""
+    import time
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        mine = [p["listen"] for name, p in proxies(toxiproxy_url).items() if run_id in name]
+        if mine:
+            return str(mine[0])
+        assert master.poll() is None, "master exited before creating its proxy"
+        time.sleep(0.1)  # polling interval for the condition above
+    pytest.fail("the master never created its proxy")
 
 
 def _alive_with(needle: str) -> list[int]:
