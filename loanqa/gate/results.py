@@ -98,15 +98,20 @@ def read_results(dirs: Sequence[Path]) -> ResultSet:
     return ResultSet(tuple(latest), tuple(flaky), retried, len(parsed), tuple(dirs))
 
 
-def _read_dir(d: Path) -> Iterable[TestResult]:
+def result_files(d: Path) -> list[str]:
+    """The `*-result.json` paths in `d`; a missing or unlistable directory is a ResultsError (the gate and
+    the report must refuse the same inputs)."""
     if not d.is_dir():
         raise ResultsError(f"{d}: results directory not found" if not d.exists()
                            else f"{d}: not a directory")
     try:
-        entries = [e.path for e in os.scandir(d) if e.name.endswith("-result.json")]
+        return [e.path for e in os.scandir(d) if e.name.endswith("-result.json")]
     except OSError as exc:
         raise ResultsError(f"{d}: cannot list results: {exc}") from None
-    for path in entries:
+
+
+def _read_dir(d: Path) -> Iterable[TestResult]:
+    for path in result_files(d):
         yield parse_result(path, _load(path))
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loanqa.errors import ResultsError
+from loanqa.gate.results import result_files
 from loanqa.gate.summaries import find_summaries, read_all
 from loanqa.report import allure_cli, categories, environment, history
 
@@ -67,9 +68,7 @@ def _check_dirs(dirs: list[Path]) -> None:
     if not dirs:
         raise ResultsError("no results directory given")
     for d in dirs:
-        if not d.is_dir():
-            raise ResultsError(f"{d}: results directory not found")
-        if not any(p.name.endswith("-result.json") for p in d.iterdir()):
+        if not result_files(d):
             raise ResultsError(f"{d}: no *-result.json files: nothing to report")
 
 

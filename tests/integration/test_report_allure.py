@@ -77,6 +77,13 @@ def test_report_refuses_empty_results_and_leaves_old_report(tmp_path: Path) -> N
     assert (old / "index.html").read_text() == "previous"
 
 
+def test_report_refuses_a_file_given_as_results(tmp_path: Path) -> None:
+    not_a_dir = write_result(tmp_path / "r", "t")
+    with pytest.raises(ResultsError, match=f"^{not_a_dir}: not a directory$"):
+        build([not_a_dir], tmp_path / "report")
+    assert not (tmp_path / "report").exists()
+
+
 @pytest.mark.parametrize("kind", ["project directory", "file"])
 def test_report_never_replaces_what_is_not_a_report(tmp_path: Path, kind: str) -> None:
     out = tmp_path / "out"
