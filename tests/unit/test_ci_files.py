@@ -11,8 +11,10 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from loadtests.proxy_place import placement
 from loanqa.gate import load_policy
 from netprofiles.catalog import list_profiles
+from netprofiles.control import load_mix
 
 ROOT = Path(__file__).resolve().parents[2]
 CI = ROOT / "ci"
@@ -99,6 +101,27 @@ def test_locust_runs_are_bounded_and_workers_find_the_master() -> None:
     cmd = workers["spec"]["template"]["spec"]["containers"][0]["command"]
     assert cmd[cmd.index("--master-host") + 1] == "locust-master"
     assert ("Service", "locust-master") in docs and ("Service", "toxiproxy") in docs
+
+
+def _flag(cmd: list[str], name: str) -> str:
+    return cmd[cmd.index(name) + 1]
+
+
+def test_workers_reach_every_proxy_the_master_places_on_the_toxiproxy_service() -> None:
+    docs = {(d["kind"], d["metadata"]["name"]): d for _, d in _k8s_docs()}
+    (master,) = docs[("Job", "locust-master")]["spec"]["template"]["spec"]["containers"]
+    cmd, env = master["command"], {e["name"]: e["value"] for e in master["env"]}
+    place = placement(_flag(cmd, "--proxy-host"), _flag(cmd, "--proxy-bind"), _flag(cmd, "--proxy-ports"))
+    assert place.host == "toxiproxy" and ("Service", place.host) in docs
+    assert env["TOXIPROXY_URL"] == f"http://{place.host}:8474"
+    place.check_room(len(load_mix(env["NETWORK_MIX"]).weights), env["NETWORK_MIX"])
+    wanted = set(range(place.first_port, place.last_port + 1))
+    (toxiproxy,) = docs[("Deployment", "toxiproxy")]["spec"]["template"]["spec"]["containers"]
+    assert wanted <= {p["containerPort"] for p in toxiproxy["ports"]}
+    assert wanted <= {p["port"] for p in docs[("Service", "toxiproxy")]["spec"]["ports"]}
+    (worker,) = docs[("Job", "locust-workers")]["spec"]["template"]["spec"]["containers"]
+    worker_env = {e["name"]: e["value"] for e in worker["env"]}
+    assert worker_env["DURATION"] == env["DURATION"], "a worker waits as long as the master runs"
 
 
 def test_k8s_validator_rejects_a_typo() -> None:
