@@ -1,7 +1,7 @@
 """Both users in one Locust process, equal numbers, same endpoint: they share CPU and moment alike.
 
 `bare`: a plain FastHttpUser. `healthz`: the loanqa borrower machinery (route picked by network mix,
-classified call with retries, StepFinished into the tally), with a new borrower (new profile pick,
+classified step with retries and the tap policy, StepFinished into the tally), with a new borrower (new profile pick,
 new session) every JOURNEY requests, as a journey of ten steps would have.
 """
 
@@ -33,7 +33,7 @@ class ProbeBorrower(BorrowerBase):
 
     @task
     def healthz(self) -> None:
-        self.call("healthz", "GET", "/healthz")
+        self.must("healthz", "GET", "/healthz")  # the journey-step path, with the tap policy
         self.done += 1
         if self.done % JOURNEY == 0:
             self._new_borrower()
