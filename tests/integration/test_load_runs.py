@@ -277,6 +277,24 @@ def _wait_for_proxy(toxiproxy_url: str, run_id: str, master: subprocess.Popen[st
     pytest.fail("the master never created its proxy")
 
 
+def test_a_taken_proxy_port_fails_clearly_and_removes_the_proxies_already_made(tmp_path: Path, refapp_url: str,
+                                                                              toxiproxy_url: str) -> None:
+    import socket
+
+    first = free_port()
+    run_id = f"pp{abs(hash(tmp_path.name)) % 10**8}"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.2", first + 5))  # the sixth of cn-2026's twelve proxies cannot listen
+        taken.listen()
+        done, out = run_load(tmp_path, refapp_url, toxiproxy_url, "--network-mix", "cn-2026", "--duration", "10s",
+                             "--proxy-host", "127.0.0.2", "--proxy-ports", f"{first}-{first + 11}",
+                             "--run-id", run_id)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert f"127.0.0.2:{first + 5}" in done.stderr and "Traceback" not in done.stderr
+    assert not any(run_id in name for name in proxies(toxiproxy_url)), "proxies left behind"
+    assert not out.exists() and not out.with_name("run.partial").exists()
+
+
 def _alive_with(needle: str) -> list[int]:
     pids = []
     for proc in Path("/proc").iterdir():
