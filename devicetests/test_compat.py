@@ -9,9 +9,10 @@ from devicetests.outcomes import DeviceFailure
 from devicetests.pages.base import Screen
 from devicetests.pages.journey import ApplyPage, ContractPage, FacePage, IdentityPage, LoginPage, SignPage
 from devicetests.phone import Phone
+from loanqa import allure_labels as labels
 from loanqa.taxonomy import Cause
 
-pytestmark = [R.epic("Device compatibility"), R.feature("Layout compatibility")]
+pytestmark = [R.epic(labels.EPIC_DEVICES), R.feature(labels.FEATURE_LAYOUT)]
 
 INPUTS = {"login": ["phone-input", "otp-input"], "identity": ["name-input", "id-input"], "apply": ["amount-input"]}
 

@@ -9,9 +9,10 @@ from devicetests.outcomes import DeviceFailure
 from devicetests.pages.journey import SignPage, StatusPage
 from devicetests.phone import Phone
 from devicetests.server import ServerView
+from loanqa import allure_labels as labels
 from loanqa.taxonomy import Cause
 
-pytestmark = [R.epic("Device compatibility"), R.feature("E-sign")]
+pytestmark = [R.epic(labels.EPIC_DEVICES), R.feature(labels.FEATURE_ESIGN)]
 
 PAYOUT_WAIT_S = 60.0
 

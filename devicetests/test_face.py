@@ -12,9 +12,10 @@ from devicetests import reporting as R
 from devicetests.flows import to_face
 from devicetests.outcomes import DeviceFailure
 from devicetests.phone import Phone
+from loanqa import allure_labels as labels
 from loanqa.taxonomy import Cause
 
-pytestmark = [R.epic("Device compatibility"), R.feature("Face recognition")]
+pytestmark = [R.epic(labels.EPIC_DEVICES), R.feature(labels.FEATURE_FACE)]
 
 HINTS = {"FACE_TOO_DARK": "光线不足", "FACE_NOT_FOUND": "面部", "FACE_NO_BLINK": "眨"}
 REJECTED = [("dark", "FACE_TOO_DARK"), ("no_face", "FACE_NOT_FOUND"), ("no_blink", "FACE_NO_BLINK")]

@@ -38,8 +38,11 @@ def slo_cause(result: SloResult, summary: LoadSummary) -> Cause:
 
 
 def _labels(result: SloResult, summary: LoadSummary, cause: Cause | None) -> list[dict[str, str]]:
-    labels = {"kind": "load", "feature": f"load: {summary.shape}", "story": result.step or result.metric,
-              allure_labels.NETWORK_PROFILE: result.profile or "all", "suite": "load SLOs",
+    feature = (allure_labels.FEATURE_DISBURSEMENT if result.metric == "disbursement_success"
+               else allure_labels.feature_for_step(result.step))
+    labels = {"kind": "load", "epic": allure_labels.EPIC_LOAD, "feature": feature,
+              "story": result.step or result.metric,
+              allure_labels.NETWORK_PROFILE: result.profile or "all", "suite": f"load: {summary.shape}",
               "parentSuite": "loanqa", "severity": "critical"}
     if result.step:
         labels[allure_labels.STEP] = result.step

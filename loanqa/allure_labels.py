@@ -17,6 +17,32 @@ NETWORK_PROFILE = "network_profile"
 STEP = "journey_step"
 # Standard allure-pytest labels also used: epic, feature, story, severity, suite, parentSuite, host, thread.
 
+# Feature names shared by every producer, so a gate policy's `critical.features` means the same thing for
+# device flows and load SLOs.
+EPIC_DEVICES = "Device compatibility"
+EPIC_LOAD = "Holiday-peak load"
+FEATURE_LOGIN = "Login"
+FEATURE_IDENTITY = "Identity"
+FEATURE_FACE = "Face recognition"
+FEATURE_APPLY = "Loan application"
+FEATURE_ESIGN = "E-sign"
+FEATURE_DISBURSEMENT = "Disbursement"
+FEATURE_LAYOUT = "Layout compatibility"
+FEATURE_RELIABILITY = "Reliability"
+FEATURES = (FEATURE_LOGIN, FEATURE_IDENTITY, FEATURE_FACE, FEATURE_APPLY, FEATURE_ESIGN, FEATURE_DISBURSEMENT,
+            FEATURE_LAYOUT, FEATURE_RELIABILITY)
+
+_STEP_FEATURES = {
+    "otp": FEATURE_LOGIN, "login": FEATURE_LOGIN, "identity": FEATURE_IDENTITY, "liveness": FEATURE_FACE,
+    "apply": FEATURE_APPLY, "contract": FEATURE_ESIGN, "sign": FEATURE_ESIGN, "disburse": FEATURE_DISBURSEMENT,
+    "payout": FEATURE_DISBURSEMENT, "status": FEATURE_DISBURSEMENT,
+}
+
+
+def feature_for_step(step: str | None) -> str:
+    """The product feature a journey step (or a run-wide metric, step None) belongs to."""
+    return _STEP_FEATURES.get(step or "", FEATURE_RELIABILITY)
+
 
 def cause_message(cause: Cause, text: str) -> str:
     return f"[{cause.value}] {text}"

@@ -44,6 +44,7 @@ class StepOutcome:
               help="Borrowers' think times, compressed so a short run still completes journeys.")
 @click.option("--matrix", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=ROOT / "devicetests" / "matrices" / "ci-emulated.yaml", show_default=True)
+@click.option("--device", "devices", multiple=True, help="Only this device of the matrix (repeatable).")
 @click.option("-n", "workers", default="2", show_default=True, help="Parallel device workers.")
 @click.option("--policy", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=ROOT / "ci" / "gates" / "default.yaml", show_default=True)
@@ -51,7 +52,8 @@ class StepOutcome:
 @click.option("--skip-devices", is_flag=True, help="Load only (the default policy then fails: it wants both).")
 @click.pass_context
 def run(ctx: click.Context, out: Path | None, shape: str, duration: str, network_mix: str, users_scale: float,
-        think_scale: float, matrix: Path, workers: str, policy: Path, skip_load: bool, skip_devices: bool) -> None:
+        think_scale: float, matrix: Path, devices: tuple[str, ...], workers: str, policy: Path, skip_load: bool,
+        skip_devices: bool) -> None:
     """Load test + device matrix + gate + report against the embedded refapp, in one command."""
     settings: Settings = ctx.obj
     gate_policy = load_policy(policy)  # a bad policy fails before anything starts
@@ -72,8 +74,8 @@ def run(ctx: click.Context, out: Path | None, shape: str, duration: str, network
                                think_scale=think_scale, target=target, toxiproxy_url=toxiproxy, out=out / "load"))
         if not skip_devices:
             alluredir = out / "devices" / "allure-results"
-            steps.append(_step(ctx, "devices", alluredir, "devices", matrix=matrix, workers=workers,
-                               alluredir=alluredir, appium_url=appium, target=target))
+            steps.append(_step(ctx, "devices", alluredir, "devices", matrix=matrix, devices=devices,
+                               workers=workers, alluredir=alluredir, appium_url=appium, target=target))
     finally:
         stopped = stack.down(started)
         if stopped:

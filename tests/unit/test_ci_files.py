@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from loadtests.proxy_place import placement
+from loanqa import allure_labels
 from loanqa.gate import load_policy
 from netprofiles.catalog import list_profiles
 from netprofiles.control import load_mix
@@ -149,6 +150,14 @@ def test_gate_policies_name_only_real_steps_and_profiles(policy: Path) -> None:
     known_profiles = {p.name for p in list_profiles()}
     assert {s.step for s in slos} <= JOURNEY_STEPS
     assert {s.profile for s in slos if s.profile} <= known_profiles
+
+
+@pytest.mark.parametrize("policy", sorted((CI / "gates").glob("*.yaml")), ids=lambda p: p.name)
+def test_gate_policies_name_features_the_suites_label(policy: Path) -> None:
+    """A critical feature no producer labels would fail every release as 'none found'."""
+    crit = load_policy(policy).critical
+    assert crit is not None and crit.features
+    assert set(crit.features) <= set(allure_labels.FEATURES)
 
 
 def test_load_slo_files_use_the_journey_step_names() -> None:
