@@ -1,7 +1,7 @@
-"""Camera-feed scenarios built from a real public-domain face photo shipped offline by scikit-image.
+"""Camera-feed scenarios built from the real public-domain face photo of `loanqa.faces`.
 
-`skimage.data.astronaut()` (Eileen Collins, NASA, public domain) is the face. Every scenario is
-derived from it deterministically, so a liveness failure in a test is the scenario's, never chance's.
+Every scenario is derived from it deterministically, so a liveness failure in a test is the scenario's,
+never chance's.
 The same timeline feeds `frames` (what the H5 page uploads: 8 frames at 200 ms) and `write_y4m`
 (what Chromium plays as the phone camera at 10 fps), so both blink at the same moments.
 """
@@ -9,22 +9,15 @@ The same timeline feeds `frames` (what the H5 page uploads: 8 frames at 200 ms) 
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 import cv2
 import numpy as np
-import numpy.typing as npt
 
-Frame = npt.NDArray[np.uint8]
+from loanqa import faces
 
-# Where the photo's face and eyes are (pixels of the 512x512 original, found once with OpenCV's
-# Haar cascades); the 320x240 crop around the face is the "camera" view.
-_CROP = (64, 0, 320, 240)  # x, y, w, h
-_EYES = ((187, 86, 29, 29), (232, 89, 29, 29))
-_CHEEK = (205, 130, 40, 10)
-_NO_FACE_CROP = (0, 272, 320, 240)  # space suit and flag below the face
+Frame = faces.Image
+
 _TIMELINE_FPS = 10
 _BLINK_PERIOD = 10  # frames: a blink every second ...
 _BLINK_CLOSED = frozenset({4, 5, 6})  # ... with the eyes shut for 300 ms
@@ -55,46 +48,16 @@ _EXPECTED: dict[Scenario, str | None] = {
 }
 
 
-@cache
-def _photo() -> Frame:
-    from skimage import data  # scikit-image is slow to import; only feeds need it
-
-    rgb = _u8(data.astronaut())  # type: ignore[no-untyped-call]
-    return np.ascontiguousarray(rgb[:, :, ::-1])
-
-
-@cache
-def _eyes_closed_photo() -> Frame:
-    """The photo with both eyes painted over in skin tone and blurred: OpenCV's eye cascade finds none."""
-    img = _photo().copy()
-    cx, cy, cw, ch = _CHEEK
-    skin = img[cy:cy + ch, cx:cx + cw].reshape(-1, 3).mean(axis=0).astype(np.uint8)
-    for x, y, w, h in _EYES:
-        img[y + 6:y + h - 4, x + 2:x + w - 2] = skin
-        region = img[y - 4:y + h + 4, x - 4:x + w + 4]
-        img[y - 4:y + h + 4, x - 4:x + w + 4] = _u8(cv2.GaussianBlur(region, (9, 9), 0))
-    return img
-
-
-def _u8(arr: Any) -> Frame:
-    return np.asarray(arr, dtype=np.uint8)
-
-
-def _crop(img: Frame, box: tuple[int, int, int, int]) -> Frame:
-    x, y, w, h = box
-    return img[y:y + h, x:x + w]
-
-
 def _shift(img: Frame, dx: int) -> Frame:
     h, w = img.shape[:2]
     m = np.array([[1.0, 0.0, dx], [0.0, 1.0, dx / 2]], dtype=np.float64)
-    return _u8(cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE))
+    return faces.as_u8(cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE))
 
 
 def _rotate(img: Frame, degrees: float) -> Frame:
     h, w = img.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
-    return _u8(cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE))
+    return faces.as_u8(cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE))
 
 
 def eyes_closed_at(scenario: Scenario, tick: int) -> bool:
@@ -105,10 +68,10 @@ def eyes_closed_at(scenario: Scenario, tick: int) -> bool:
 def _frame_at(scenario: Scenario, tick: int) -> Frame:
     """Timeline frame `tick` at the camera's native 320x240."""
     if scenario is Scenario.NO_FACE:
-        base = _crop(_photo(), _NO_FACE_CROP)
+        base = faces.crop(faces.photo(), faces.NO_FACE_CROP)
     else:
-        source = _eyes_closed_photo() if eyes_closed_at(scenario, tick) else _photo()
-        base = _crop(source, _CROP)
+        source = faces.eyes_closed_photo() if eyes_closed_at(scenario, tick) else faces.photo()
+        base = faces.crop(source, faces.FACE_CROP)
     img = _shift(base, _JITTER[tick % len(_JITTER)])
     if scenario is Scenario.DARK:
         img = np.clip(img.astype(np.float32) * _DARK_GAIN, 0, 255).astype(np.uint8)
@@ -120,7 +83,7 @@ def _frame_at(scenario: Scenario, tick: int) -> Frame:
 def _resize(img: Frame, size: tuple[int, int]) -> Frame:
     if (img.shape[1], img.shape[0]) == size:
         return img
-    return _u8(cv2.resize(img, size, interpolation=cv2.INTER_AREA))
+    return faces.as_u8(cv2.resize(img, size, interpolation=cv2.INTER_AREA))
 
 
 def frames(scenario: Scenario | str, n: int = 8, size: tuple[int, int] = (320, 240)) -> list[Frame]:
