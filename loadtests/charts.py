@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from loadtests.tally import Tally, percentile
+from loanqa.taxonomy import Cause
 
 WINDOW_S = 5  # p95 needs a few seconds of samples to mean anything
 
@@ -21,9 +22,14 @@ def _t0(t: Tally) -> int:
     return min(seconds) if seconds else 0
 
 
+def _seconds(t: Tally) -> list[int]:
+    """Every second of the run, quiet ones too: a second without answers is a 0, not a line across a gap."""
+    return list(range(min(t.timeline), max(t.timeline) + 1)) if t.timeline else []
+
+
 def _save(fig: Figure, path: Path) -> Path:
     tmp = path.with_name(path.stem + ".tmp.png")
-    fig.savefig(tmp, dpi=90)
+    fig.savefig(tmp, dpi=90, bbox_inches="tight")  # keeps the axis labels inside the picture
     plt.close(fig)
     tmp.replace(path)
     return path
@@ -45,10 +51,9 @@ def users_chart(t: Tally, path: Path) -> Path:
 def rps_chart(t: Tally, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(8, 3))
     t0 = _t0(t)
-    secs = sorted(t.timeline)
+    secs = _seconds(t)
     for p in _profiles(t):
-        ax.plot([s - t0 for s in secs], [t.timeline[s][p].requests if p in t.timeline[s] else 0 for s in secs],
-                label=p)
+        ax.plot([s - t0 for s in secs], [_slot_requests(t, s, p) for s in secs], label=p)
     ax.set(title="Journey steps per second, per network profile", xlabel="s since start", ylabel="steps/s")
     ax.legend(fontsize="small")
     return _save(fig, path)
@@ -69,17 +74,29 @@ def p95_chart(t: Tally, path: Path) -> Path:
     return _save(fig, path)
 
 
+def _slot_requests(t: Tally, sec: int, profile: str) -> int:
+    slot = t.timeline.get(sec, {}).get(profile)
+    return slot.requests if slot else 0
+
+
+def _slot_cause(t: Tally, sec: int, profile: str, cause: str) -> int:
+    slot = t.timeline.get(sec, {}).get(profile)
+    return slot.causes.get(cause, 0) if slot else 0
+
+
 def failures_chart(t: Tally, path: Path) -> Path:
+    """Failures solid, business outcomes dashed: a credit denial is expected, a timeout is not."""
     profiles = _profiles(t) or ["direct"]
     fig, axes = plt.subplots(len(profiles), 1, figsize=(8, 2.2 * len(profiles)), squeeze=False, sharex=True)
-    t0 = _t0(t)
-    secs = sorted(t.timeline)
+    t0, secs = _t0(t), _seconds(t)
     for ax, p in zip(axes[:, 0], profiles, strict=True):
-        causes = sorted({c for s in secs for c in (t.timeline[s][p].causes if p in t.timeline[s] else {})})
+        causes = sorted({c for slots in t.timeline.values() if p in slots for c in slots[p].causes})
         for cause in causes:
-            ax.plot([s - t0 for s in secs],
-                    [t.timeline[s][p].causes.get(cause, 0) if p in t.timeline[s] else 0 for s in secs], label=cause)
-        ax.set_title(f"outcomes by cause — {p}", fontsize="small")
+            business = Cause(cause).is_business
+            ax.plot([s - t0 for s in secs], [_slot_cause(t, s, p, cause) for s in secs],
+                    linestyle="--" if business else "-", label=f"{cause} (business)" if business else cause)
+        ax.set_title(f"failures (solid) and business outcomes (dashed) per second — {p}", fontsize="small")
+        ax.set_ylabel("steps/s", fontsize="small")
         if causes:
             ax.legend(fontsize="x-small")
     axes[-1, 0].set_xlabel("s since start")
