@@ -62,11 +62,11 @@ def pick_route(routes: list[Route], rng: random.Random) -> Route:
 
 
 def route_via(profile: str, target: str, listen: str, weight: float = 1.0) -> Route:
-    """The borrower dials `listen` (host:port of the proxy) and keeps the target's Host/SNI."""
+    """The borrower dials `listen` (host:port of the proxy) and keeps the target's Host/SNI and base path."""
     scheme, host, port = target_parts(target)
     default = 443 if scheme == "https" else 80
     original = host if port == default else f"{host}:{port}"
-    return Route(profile, f"{scheme}://{listen}", original, weight)
+    return Route(profile, f"{scheme}://{listen}{urlsplit(target).path.rstrip('/')}", original, weight)
 
 
 def direct_route(target: str) -> Route:

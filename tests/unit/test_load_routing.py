@@ -18,6 +18,12 @@ def test_https_target_dials_the_proxy_and_keeps_host_and_sni_name() -> None:
     assert upstream_of("https://staging.loan.example.cn") == "staging.loan.example.cn:443"
 
 
+def test_a_target_behind_a_path_keeps_its_path_through_the_proxy() -> None:
+    route = route_via("4g", "https://gw.example.cn/lending/", "127.0.0.1:20003")
+    assert route.base_url == "https://127.0.0.1:20003/lending"
+    assert direct_route("https://gw.example.cn/lending/").base_url == "https://gw.example.cn/lending"
+
+
 def test_non_default_port_stays_in_host_header() -> None:
     route = route_via("wifi", "http://127.0.0.1:8700", "127.0.0.1:20002")
     assert route.base_url == "http://127.0.0.1:20002"
