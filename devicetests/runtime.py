@@ -70,8 +70,9 @@ class Runtime:
                                      state_dir=self.state_dir / "net")
         self._exit.callback(ctl.clear)
         parts = urlsplit(target)
-        applied = ctl.apply(load_profile(self.opts.net_profile), upstream=f"{parts.hostname}:{parts.port or 80}")
-        return f"{parts.scheme}://{applied.listen}"
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        applied = ctl.apply(load_profile(self.opts.net_profile), upstream=f"{parts.hostname}:{port}")
+        return f"{parts.scheme}://{applied.listen}{parts.path.rstrip('/')}"
 
     def _local_toxiproxy(self) -> str:
         stack = self._stack or self._local_stack()

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +99,18 @@ def test_appium_dying_mid_run_turns_the_rest_broken_and_the_run_finishes(tmp_pat
     assert [r["status"] for r in found[1:]] == ["broken", "broken"]
     assert all(_labels(r)["cause"] == "infrastructure" for r in found[1:])
     assert found[0]["status"] in ("passed", "broken")
+
+
+def test_esign_through_a_3g_profile_completes_signs_once_and_removes_its_proxy(
+        tmp_path: Path, appium_url: str, refapp_url: str, toxiproxy_url: str) -> None:
+    """The app's traffic goes through the profile's proxy; the test's own server check goes direct."""
+    code, results, outdir = _run_suite(tmp_path, "--appium-url", appium_url, "--target", refapp_url,
+                                       "--toxiproxy-url", toxiproxy_url, "--net-profile", "3g",
+                                       "--device", "pixel-7", "-k", "esign", timeout=240)
+    (result,) = results
+    assert code == 0 and result["status"] == "passed", result.get("statusDetails")
+    assert _labels(result)["network_profile"] == "3g"
+    env = dict(line.split("=", 1) for line in (outdir / "environment.properties").read_text().splitlines())
+    assert env["network_profile"] == "3g" and env["app_url"] != env["target"], env
+    with urllib.request.urlopen(f"{toxiproxy_url}/proxies", timeout=5) as resp:
+        assert not [name for name in json.loads(resp.read()) if name.startswith("loanqa-devices-")]
