@@ -12,7 +12,13 @@ from pathlib import Path
 
 from loadtests.proxy_place import ProxyPlacement
 from loadtests.routing import Route, route_via, upstream_of
-from netprofiles.control import NetworkController, load_mix, load_profile
+from netprofiles.control import NetworkController, NetworkMix, Profile, load_mix, load_profile
+
+
+def checked_mix(mix_name: str, profiles_dir: Path | None = None) -> tuple[NetworkMix, dict[str, Profile]]:
+    """The mix and every profile it names, so a typo fails before anything is started."""
+    mix = load_mix(mix_name, profiles_dir)
+    return mix, {name: load_profile(name, profiles_dir) for name in mix.weights}
 
 
 @contextmanager
@@ -24,8 +30,7 @@ def mix_routes(mix_name: str, target: str, toxiproxy_url: str, *, run_id: str, s
     Proxies listen where `placement` binds them; routes dial them at the placement's host.
     """
     place = placement or ProxyPlacement()
-    mix = load_mix(mix_name, profiles_dir)
-    profiles = {name: load_profile(name, profiles_dir) for name in mix.weights}
+    mix, profiles = checked_mix(mix_name, profiles_dir)
     place.check_room(len(profiles), mix.name)
     upstream = upstream_of(target)
     with NetworkController(toxiproxy_url, run_id=run_id, state_dir=state_dir) as ctl:

@@ -68,6 +68,10 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
         return
     spec = load_shape(shape)
     load_slos(slo)
+    if network_mix != "none":
+        from loadtests.network import checked_mix
+
+        checked_mix(network_mix, profiles_dir)
     place = placement(proxy_host, proxy_bind, proxy_ports)
     peak = CompressedShape(spec, seconds, users_scale).peak_users()
     rid = _run_id(run_id)

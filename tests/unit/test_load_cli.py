@@ -53,3 +53,17 @@ def test_cli_and_load_modules_never_import_locust() -> None:
     code = ("import sys, loanqa.cli.main, loanqa.cli.load, loadtests.launch, loadtests.results, "
             "loadtests.network; bad = {'locust', 'gevent'} & set(sys.modules); assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+@pytest.mark.parametrize(("mix", "needle"), [("nosuch", "no such network mix"), ("bad-profile", "nosuch-link")])
+def test_bad_network_mix_fails_before_the_embedded_stack_starts(capsys: pytest.CaptureFixture[str],
+                                                                tmp_path: Path, mix: str, needle: str) -> None:
+    """Without --target the refapp would be started first; a typo must not cost a start and a stop."""
+    (tmp_path / "bad-profile.yaml").write_text("name: bad-profile\nrationale: x\nweights: {nosuch-link: 1.0}\n")
+    state = tmp_path / "state"
+    with pytest.raises(SystemExit) as info:
+        main(["--state-dir", str(state), "load", "--network-mix", mix if mix == "nosuch" else
+              str(tmp_path / "bad-profile.yaml")])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and needle in err and "Traceback" not in err, err
+    assert not state.exists(), "nothing may be started for a bad mix"
