@@ -30,6 +30,7 @@ from tests.ports import free_port
 pytestmark = [pytest.mark.slow, pytest.mark.toxiproxy]
 
 LOANQA = str(Path(sys.executable).with_name("loanqa"))
+LOCUSTFILE = Path(__file__).resolve().parents[2] / "loadtests" / "locustfile.py"
 FAST = {"bureau_latency_ms": 1, "core_banking_latency_ms": 1, "otp_per_minute": 1000,
         "fraud_max_borrowers_per_device": 10_000, "fraud_max_applications_per_hour": 10_000}
 
@@ -337,3 +338,18 @@ def test_ctrl_c_leaves_no_report_no_proxy_and_no_locust(tmp_path: Path, refapp_u
     assert not any(run_id in name for name in proxies(toxiproxy_url))
     assert not out.exists() and not out.with_name("run.partial").exists()
     assert _alive_with(f"--run-id={run_id}") == []
+
+
+def test_plain_locust_f_on_the_locustfile_runs_borrowers_and_writes_the_run(tmp_path: Path,
+                                                                            refapp_url: str) -> None:
+    """For people who know Locust: its own CLI, loanqa's flags, traffic direct to --host."""
+    out = tmp_path / "plain"
+    argv = [str(Path(sys.executable).with_name("locust")), "-f", str(LOCUSTFILE), "--headless", "--only-summary",
+            "--host", refapp_url, "--shape", "smoke", "--shape-duration", "12s", "--think-scale", "0.02",
+            "--liveness-frames", "3", "--loanqa-out", str(out)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-3000:]
+    assert f"loanqa: wrote {out}" in done.stdout + done.stderr
+    summary = read_summary(out / "summary.json")
+    assert summary.shape == "smoke" and set(summary.profiles) == {"direct"} and summary.funnel.disbursed >= 1
+    assert (out / "charts" / "rps.png").stat().st_size > 0 and allure_results(out)
