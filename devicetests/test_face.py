@@ -1,7 +1,7 @@
-"""Face recognition per device: a bad feed shows its hint and a working retry.
+"""Face recognition per device: a good face passes; a bad feed shows its hint and a working retry.
 
-A good face passing is asserted on every device by the e-sign and layout tests, which both walk
-through liveness with the `good` feed and fail with cause `face` if it is rejected.
+The good face has its own test although e-sign and layout walk through it too: otherwise a device that
+rejects real faces would show a green "Face recognition" feature and a red "E-sign" one in Allure.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from devicetests import reporting as R
-from devicetests.flows import to_face
+from devicetests.flows import pass_face, to_face
 from devicetests.outcomes import DeviceFailure
 from devicetests.phone import Phone
 from loanqa import allure_labels as labels
@@ -19,6 +19,15 @@ pytestmark = [R.epic(labels.EPIC_DEVICES), R.feature(labels.FEATURE_FACE)]
 
 HINTS = {"FACE_TOO_DARK": "光线不足", "FACE_NOT_FOUND": "面部", "FACE_NO_BLINK": "眨"}
 REJECTED = [("dark", "FACE_TOO_DARK"), ("no_face", "FACE_NOT_FOUND"), ("no_blink", "FACE_NO_BLINK")]
+
+
+@R.story("A good face passes liveness and the application follows")
+@R.severity("blocker")
+def test_good_face_passes(phone: Phone) -> None:
+    face = to_face(phone)
+    pass_face(phone, face)
+    with phone.step("the application page follows the passed check"):
+        face.wait_page("apply")
 
 
 @R.story("A bad camera feed is rejected with the right hint and a working retry")

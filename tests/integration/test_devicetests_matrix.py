@@ -43,9 +43,9 @@ def _labels(result: dict[str, Any]) -> dict[str, str]:
 
 def test_full_ci_matrix_passes_on_every_device(tmp_path: Path, appium_url: str, refapp_url: str) -> None:
     code, results, outdir = _run_suite(tmp_path, "--appium-url", appium_url, "--target", refapp_url,
-                                       "-n", "2", "--dist", "loadgroup", timeout=290)
+                                       "-n", "2", "--dist", "loadgroup", timeout=420)
     devices = {_labels(r)["device"] for r in results}
-    assert len(devices) == 6 and len(results) == 30, sorted(r["name"] for r in results)
+    assert len(devices) == 6 and len(results) == 36, sorted(r["name"] for r in results)
     bad = [(r["name"], r["status"], r.get("statusDetails", {}).get("message", "")[:300])
            for r in results if r["status"] != "passed"]
     assert code == 0 and not bad, bad
@@ -55,7 +55,7 @@ def test_full_ci_matrix_passes_on_every_device(tmp_path: Path, appium_url: str, 
     assert labels["kind"] == "device"
     assert any(p["name"] == "device" for p in sample["parameters"])
     assert (outdir / "environment.properties").read_text().startswith("matrix=ci-emulated\n")
-    assert len(list(outdir.glob("*-attachment.png"))) >= 30 * 3
+    assert len(list(outdir.glob("*-attachment.png"))) >= 36 * 3
     for text in outdir.glob("*-attachment.*"):
         if text.suffix in (".txt", ".html"):
             assert not PII.search(text.read_text(errors="replace")), text.name
