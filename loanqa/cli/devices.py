@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +15,7 @@ from loanqa.cli.context import Settings
 from loanqa.errors import RunFailed
 
 SUITE_DIR = Path(__file__).resolve().parents[2] / "devicetests"
+STOP_GRACE_S = 120.0  # ending sessions and stopping Appium and refapp takes seconds; a hung one is killed
 
 
 def pytest_argv(matrix: Path, devices: tuple[str, ...], workers: str, alluredir: Path, state_dir: Path,
@@ -47,9 +51,42 @@ def devices(settings: Settings, matrix: Path, devices: tuple[str, ...], workers:
 
     load_matrix(matrix).select(list(devices), str(matrix))  # bad input: one clear line, before any start
     argv = pytest_argv(matrix, devices, workers, alluredir, settings.state_dir, net_profile, appium_url, target)
-    code = subprocess.call(argv)
+    code = run_suite(argv)
     click.echo(f"allure-results: {alluredir}")
     if code == 1:
         raise RunFailed("device suite found failures (see allure-results)")
     if code != 0:
         raise RunFailed(f"device suite ended with pytest exit code {code}")
+
+
+def run_suite(argv: list[str]) -> int:
+    """Run pytest in its own process group, so an interrupt reaches it exactly once, from here.
+
+    On Ctrl-C or SIGTERM it gets one SIGINT and time to end its sessions and stop the Appium and refapp it
+    started; killing it at once (as `subprocess.call` does) left them, chromedriver and chromium running.
+    """
+    proc = subprocess.Popen(argv, start_new_session=True, stdin=subprocess.DEVNULL)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        _wind_down(proc)
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _wind_down(proc: subprocess.Popen[bytes]) -> None:
+    """One SIGINT to the suite; a second Ctrl-C, or the grace running out, kills its group."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(timeout=STOP_GRACE_S)
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()

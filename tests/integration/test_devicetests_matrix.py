@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -114,3 +115,48 @@ def test_esign_through_a_3g_profile_completes_signs_once_and_removes_its_proxy(
     assert env["network_profile"] == "3g" and env["app_url"] != env["target"], env
     with urllib.request.urlopen(f"{toxiproxy_url}/proxies", timeout=5) as resp:
         assert not [name for name in json.loads(resp.read()) if name.startswith("loanqa-devices-")]
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _children(parents: list[int], name: str) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            comm, rest = stat.read_text().split(") ", 1)
+        except (OSError, ValueError):
+            continue
+        if int(rest.split()[1]) in parents and comm.endswith(f"({name}"):
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_ctrl_c_on_loanqa_devices_ends_the_session_and_stops_what_it_started(tmp_path: Path) -> None:
+    state, results = tmp_path / "state", tmp_path / "allure-results"
+    pids_dir = state / "devices" / "stack" / "pids"
+    argv = [str(Path(sys.executable).with_name("loanqa")), "--state-dir", str(state), "devices", "--matrix",
+            str(MATRIX), "--device", "pixel-7", "-n", "0", "--alluredir", str(results)]
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 150
+        while not list(results.glob("*-attachment.png")):  # a step screenshot: the phone session is live
+            assert proc.poll() is None and time.monotonic() < deadline, "the first device test never got going"
+            time.sleep(0.2)  # polling interval for the condition above
+        started = [json.loads(p.read_text())["pid"] for p in pids_dir.glob("*.json")]
+        drivers = _children(started, "chromedriver")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
+    assert len(started) == 2 and drivers, (started, drivers)
+    assert [pid for pid in started + drivers if _running(pid)] == [], "Appium, refapp or chromedriver left running"
+    assert not list(pids_dir.glob("*.json"))
