@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import signal
 import subprocess
@@ -84,14 +86,17 @@ def test_appium_dying_mid_run_turns_the_rest_broken_and_the_run_finishes(tmp_pat
             "-p", "no:randomly", "-q", "--appium-url", running.url.removesuffix("/status"), "--target", refapp_url,
             "--device", "pixel-7", "-k", "bad_face"]
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    browsers: list[int] = []
     try:
         deadline = time.monotonic() + 120
         while not list(results.glob("*-result.json")) and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.2)  # polling the results dir for the first finished test
+        browsers = _tree(_children([running.pid], "chromedriver"))
         assert pm.stop("appium"), "Appium was not running when the first result appeared"
         assert proc.wait(timeout=120) == 1
     finally:
         pm.stop("appium")
+        _kill_left(browsers)  # a killed Appium cannot end its chromedriver; in a real lab it dies with the host
         if proc.poll() is None:
             proc.kill()
             proc.wait()
@@ -160,3 +165,27 @@ def test_ctrl_c_on_loanqa_devices_ends_the_session_and_stops_what_it_started(tmp
     assert len(started) == 2 and drivers, (started, drivers)
     assert [pid for pid in started + drivers if _running(pid)] == [], "Appium, refapp or chromedriver left running"
     assert not list(pids_dir.glob("*.json"))
+
+
+def _tree(roots: list[int]) -> list[int]:
+    """The roots and all their descendants (chromedriver's chromium processes)."""
+    found, frontier = list(roots), list(roots)
+    while frontier:
+        frontier = [pid for stat in Path("/proc").glob("[0-9]*/stat") if (pid := int(stat.parent.name)) not in found
+                    and _ppid(stat) in frontier]
+        found += frontier
+    return found
+
+
+def _ppid(stat: Path) -> int:
+    try:
+        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+def _kill_left(pids: list[int]) -> None:
+    for pid in pids:
+        if _running(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
