@@ -3,8 +3,9 @@
 A Toxiproxy proxy is a plain TCP relay: the borrower dials the proxy's listen address and the bytes reach
 the target unchanged. The session's default `Host` header is the target's, and for https the TLS SNI name
 is too: geventhttpclient (FastHttpUser's client) passes `ssl_options={"server_hostname": ...}` to the TLS
-handshake, and certificate checks use that name. So certificates and virtual hosts on staging see the
-original name while the packets go through the weak link.
+handshake. So staging's SNI routing and virtual hosts see the original name while the packets go through
+the weak link. Borrowers do not verify certificates (`insecure=True`, Locust's default): staging often
+has its own CA, and a load test is not a TLS audit.
 """
 
 from __future__ import annotations
