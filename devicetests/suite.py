@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from selenium.common.exceptions import WebDriverException
+from urllib3.exceptions import HTTPError as TransportError
 
 from devicetests import reporting as R
 from devicetests.evidence import Evidence
@@ -118,11 +119,14 @@ class DeviceSuite:
 
     def _classify(self, item: pytest.Item, exc: Exception) -> DeviceFailure | InfrastructureError | None:
         phone: Phone | None = item.stash.get(_PHONE, None)
-        if phone is None or not isinstance(exc, WebDriverException | TimeoutError):
+        # A killed Appium surfaces as a transport error (urllib3/OSError), not a WebDriverException.
+        if phone is None or not isinstance(exc, WebDriverException | TimeoutError | OSError | TransportError):
             return None
         name = phone.device.name
         if not self.health.alive():
             return InfrastructureError(name, f"Appium stopped answering mid-test: {_first_line(exc)}")
+        if not isinstance(exc, WebDriverException | TimeoutError):
+            return InfrastructureError(name, f"connection to Appium lost mid-test: {_first_line(exc)}")
         try:
             banner = _banner_code(phone.driver)
         except WebDriverException:
@@ -137,8 +141,9 @@ class DeviceSuite:
         scenario = request.getfixturevalue("scenario") if "scenario" in request.fixturenames else "good"
         _label(device, self.opts.net_profile)
         with self._locked(device):
-            driver = self._session(device, str(scenario))
-            phone = self._phone(driver, device, request.node.nodeid)
+            with self._setup_guard(device):
+                driver = self._session(device, str(scenario))
+                phone = self._phone(driver, device, request.node.nodeid)
             request.node.stash[_PHONE] = phone
             try:
                 yield phone
@@ -160,6 +165,19 @@ class DeviceSuite:
         with contextlib.ExitStack() as release:
             release.push(lock)
             yield
+
+    @contextlib.contextmanager
+    def _setup_guard(self, device: Device) -> Iterator[None]:
+        """Setup that dies with Appium or its transport is the lab's trouble (broken), never the product's."""
+        try:
+            yield
+        except (DeviceFailure, InfrastructureError):
+            raise
+        except (WebDriverException, OSError, TransportError) as exc:
+            if self.health.alive() and isinstance(exc, WebDriverException):
+                raise
+            label_cause(Cause.INFRASTRUCTURE)
+            raise InfrastructureError(device.name, f"Appium lost during session setup: {_first_line(exc)}") from exc
 
     def _session(self, device: Device, scenario: str) -> Any:
         try:
