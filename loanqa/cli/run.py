@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from loanqa import __version__
 from loanqa.cli.context import Settings
 from loanqa.errors import LoanQAError, ResultsError, RunFailed
 from loanqa.gate import Policy, Verdict, evaluate, load_policy
@@ -81,7 +82,7 @@ def run(ctx: click.Context, out: Path | None, shape: str, duration: str, network
         if stopped:
             click.echo("stopped: " + ", ".join(stopped))
     verdict = _gate([s.results for s in steps if s.results.exists()], gate_policy, out)
-    _report(out, [s.results for s in steps if s.results.exists()], previous, shape, network_mix, matrix, target)
+    _report(out, [s.results for s in steps if s.results.exists()], previous, matrix)
     _finish(verdict, steps, out)
 
 
@@ -112,10 +113,9 @@ def _gate(dirs: list[Path], policy: Policy, out: Path) -> Verdict:
     return verdict
 
 
-def _report(out: Path, dirs: list[Path], previous: Path | None, shape: str, mix: str, matrix: Path,
-            target: str) -> None:
-    env = {"target": target, "load.shape": shape, "load.network_mix": mix, "devices.matrix": matrix.name}
-    build(dirs, out / "report", history_from=previous, env=env)
+def _report(out: Path, dirs: list[Path], previous: Path | None, matrix: Path) -> None:
+    """Target, shape and network mix come from the load summary; the matrix and version are added here."""
+    build(dirs, out / "report", history_from=previous, env={"matrix": matrix.stem, "loanqa": __version__})
 
 
 def _previous_report(runs: Path, current: Path) -> Path | None:
