@@ -88,8 +88,13 @@ def _judge(spec: SloSpec, summary: LoadSummary, profile: str | None) -> SloResul
 
 
 def evaluate(slos: SloFile, summary: LoadSummary) -> list[SloResult]:
+    """`per_profile` judges every profile that measured the metric (a profile with no approved loan in a short
+    run has no disbursement rate); a named profile or the run as a whole still fails closed on no data."""
     out: list[SloResult] = []
     for spec in slos.slos:
-        profiles = sorted(summary.profiles) if spec.per_profile else [spec.profile]
-        out.extend(_judge(spec, summary, p) for p in profiles)
+        if spec.per_profile:
+            judged = (_judge(spec, summary, p) for p in sorted(summary.profiles))
+            out.extend(r for r in judged if r.actual is not None)
+        else:
+            out.append(_judge(spec, summary, spec.profile))
     return out

@@ -56,3 +56,17 @@ def test_bad_slo_file_names_file_and_key(tmp_path: Path, body: str, key: str) ->
     with pytest.raises(ConfigError) as info:
         load_slos(path)
     assert str(info.value).startswith(f"{path}: {key}")
+
+
+def test_per_profile_disbursement_judges_profiles_with_approvals_only(tmp_path: Path) -> None:
+    summary = _summary(disbursed=199).model_copy(update={"profiles": {
+        "subway": ProfileStats(funnel=Funnel(approved=4, disbursed=3)),
+        "5g": ProfileStats(funnel=Funnel(approved=10, disbursed=10)),
+        "edge": ProfileStats(funnel=Funnel(started=2, approved=0))}})
+    results = {r.name: r for r in evaluate(load_slos("default"), summary)}
+    assert not results["disbursement success among approved [subway]"].passed
+    assert results["disbursement success among approved [5g]"].passed
+    assert "disbursement success among approved [edge]" not in results, "no approved loan: nothing to judge"
+    named = load_slos(_write(tmp_path, "slos: [{metric: disbursement_success, profile: edge, min: 0.9}]\n"))
+    (edge,) = evaluate(named, summary)
+    assert not edge.passed and "no data" in edge.detail, "a profile the SLO names still fails closed"
