@@ -86,17 +86,19 @@ def test_appium_dying_mid_run_turns_the_rest_broken_and_the_run_finishes(tmp_pat
             "-p", "no:randomly", "-q", "--appium-url", running.url.removesuffix("/status"), "--target", refapp_url,
             "--device", "pixel-7", "-k", "bad_face"]
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    browsers: list[int] = []
+    drivers: list[int] = []
     try:
         deadline = time.monotonic() + 120
         while not list(results.glob("*-result.json")) and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.2)  # polling the results dir for the first finished test
-        browsers = _tree(_children([running.pid], "chromedriver"))
+        drivers = [pid for pid in _tree([running.pid]) if pid != running.pid]  # chromedriver and its browser
         assert pm.stop("appium"), "Appium was not running when the first result appeared"
         assert proc.wait(timeout=120) == 1
     finally:
         pm.stop("appium")
-        _kill_left(browsers)  # a killed Appium cannot end its chromedriver; in a real lab it dies with the host
+        # A killed Appium cannot end its chromedriver (in a real lab it dies with the host); the browser may be
+        # spawned after the snapshot and reparented, so it is found by this test's camera file too.
+        _kill_left(_tree(drivers) + _marked(str(tmp_path)))
         if proc.poll() is None:
             proc.kill()
             proc.wait()
@@ -182,6 +184,16 @@ def _ppid(stat: Path) -> int:
         return int(stat.read_text().rsplit(")", 1)[1].split()[1])
     except (OSError, IndexError, ValueError):
         return -1
+
+
+def _marked(marker: str) -> list[int]:
+    """Processes whose command line names `marker` (e.g. the test's own temp dir)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            if marker.encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+    return [pid for pid in found if pid != os.getpid()]
 
 
 def _kill_left(pids: list[int]) -> None:
