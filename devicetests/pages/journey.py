@@ -40,7 +40,8 @@ class FacePage(Screen):
     def outcome(self) -> str:
         """`passed` or the face code shown in the hint, once the liveness answer is on screen."""
         def seen() -> str | None:
-            if self.visible("face-passed"):
+            # The app moves on to `apply` a second after a pass; a slow poll may only see that.
+            if self.visible("face-passed") or self.current_page() == "apply":
                 return "passed"
             code = self.attr("face-hint", "data-code") if self.visible("face-hint") else None
             return code if code and self.visible("face-retry") else None
