@@ -1,7 +1,8 @@
 """One Allure test per SLO, in Allure's result-file format, readable by the Allure 3 CLI and the gate.
 
 Labels follow loanqa.allure_labels; a missed objective names its cause (the dominant technical or process
-cause in its scope, `overload` when only latency was missed) with the `[cause] ` message prefix.
+cause in its scope, `overload` when only latency was missed) with the `[cause] ` message prefix. An objective
+with no data names no cause: nothing was measured, so nothing is known about why (its message says `no data`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from loanqa.load_summary import LoadSummary, SloResult
 from loanqa.taxonomy import Cause
 
 AFTER_APPROVAL = ("contract", "sign", "disburse", "payout")
+NO_DATA = "no data"
 
 
 def slo_cause(result: SloResult, summary: LoadSummary) -> Cause:
@@ -52,9 +54,12 @@ def _labels(result: SloResult, summary: LoadSummary, cause: Cause | None) -> lis
 
 
 def _result(result: SloResult, summary: LoadSummary, attachments: list[dict[str, str]]) -> dict[str, Any]:
-    cause = None if result.passed else slo_cause(result, summary)
+    no_data = result.actual is None and not result.passed
+    cause = None if result.passed or no_data else slo_cause(result, summary)
     full = f"loanqa.load.{summary.shape}.{result.name}"
     message = result.detail if cause is None else allure_labels.cause_message(cause, result.detail)
+    if no_data and NO_DATA not in message:
+        message = f"{NO_DATA}: {message or result.metric + ' was not measured'}"
     params = {"threshold": f"{result.threshold:g}", "actual": "no data" if result.actual is None else
               f"{result.actual:.6g}", "metric": result.metric, "shape": summary.shape,
               "network_mix": summary.network_mix or "-", "run_id": summary.run_id}

@@ -1,0 +1,36 @@
+"""SLO results as Allure tests: a missed objective names its cause; one with no data names none."""
+
+from __future__ import annotations
+
+from loadtests.allure_out import _result
+from loanqa.load_summary import LoadSummary, SloResult, StepStats
+from loanqa.taxonomy import Cause
+
+
+def _summary() -> LoadSummary:
+    return LoadSummary(run_id="r1", target="http://127.0.0.1:1", shape="double-11", started_at=1.0,
+                       finished_at=2.0, steps={"apply": StepStats(requests=10, successes=7,
+                                                                  failures={Cause.NETWORK: 3})})
+
+
+def _labels(raw: dict[str, object]) -> dict[str, str]:
+    return {lab["name"]: lab["value"] for lab in raw["labels"]}  # type: ignore[attr-defined]
+
+
+def test_no_data_is_its_own_verdict_not_overload() -> None:
+    slo = SloResult(name="login p95", metric="p95_ms", threshold=800, actual=None, passed=False, step="login",
+                    detail="p95_ms no data, objective ≤ 800")
+    raw = _result(slo, _summary(), [])
+    assert raw["status"] == "failed"
+    assert "cause" not in _labels(raw)
+    message = raw["statusDetails"]["message"]
+    assert not message.startswith("["), message
+    assert "no data" in message
+
+
+def test_missed_objective_with_data_names_its_cause() -> None:
+    slo = SloResult(name="apply failures", metric="technical_failure_rate", threshold=0.01, actual=0.3,
+                    passed=False, step="apply", detail="technical_failure_rate 0.3, objective ≤ 0.01")
+    raw = _result(slo, _summary(), [])
+    assert _labels(raw)["cause"] == "network"
+    assert raw["statusDetails"]["message"].startswith("[network] ")
