@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from loanqa.masking import mask_secrets
+
 
 class LoanQAError(Exception):
     """A problem the user can act on. The CLI prints `str(err)` and exits with `exit_code`."""
@@ -18,7 +20,8 @@ class ConfigError(LoanQAError):
         self.source, self.key, self.value, self.reason = source, key, value, reason
         where = f"{source}: {key}" if key else source
         shown = "" if value is _MISSING else f": {value!r}"
-        super().__init__(f"{where}{shown}: {reason}")
+        # Registered credentials are masked even where a caller passes a substituted value.
+        super().__init__(mask_secrets(f"{where}{shown}: {reason}"))
 
 
 class _Missing:

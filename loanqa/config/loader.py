@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from loanqa.config.envvars import fill_placeholders
+from loanqa.config.envvars import fill_placeholders, has_placeholder
 from loanqa.errors import MISSING, ConfigError
 
 M = TypeVar("M", bound=BaseModel)
@@ -53,7 +53,10 @@ def validate(data: Any, model: type[M], source: str, *, env: Mapping[str, str] |
     except ValidationError as exc:
         first = exc.errors()[0]
         key = _key_path(key_prefix, first["loc"])
-        value = _value_at(filled, first["loc"])
+        raw = _value_at(data, first["loc"])
+        # A value taken from ${ENV} is shown as written, never substituted: a CI secret with a typo
+        # (a trailing space) would otherwise be printed in the error.
+        value = raw if has_placeholder(raw) else _value_at(filled, first["loc"])
         raise ConfigError(source, key or "(top level)", value, _reason(first)) from None
 
 

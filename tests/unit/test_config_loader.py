@@ -70,3 +70,37 @@ def test_unset_env_placeholder_names_key_and_variable() -> None:
     with pytest.raises(ConfigError) as err:
         validate({"devices": [], "url": "${GRID_URL}"}, Matrix, "cloud.yaml", env={})
     assert "cloud.yaml: url" in str(err.value) and "GRID_URL is not set" in str(err.value)
+
+
+class Auth(Strict):
+    access_key: str = Field(pattern=r"^\S+$")
+    width: int = 1
+
+
+def test_a_config_error_never_prints_a_value_filled_from_the_environment() -> None:
+    secret = "AK-canary-7f3e9 "  # a CI secret with a trailing space fails validation
+    with pytest.raises(ConfigError) as err:
+        validate({"access_key": "${CLOUD_ACCESS_KEY}"}, Auth, "cloud.yaml", env={"CLOUD_ACCESS_KEY": secret})
+    text = str(err.value)
+    assert "cloud.yaml: access_key" in text and "${CLOUD_ACCESS_KEY}" in text
+    assert "AK-canary-7f3e9" not in text
+
+
+def test_credentials_from_the_environment_are_masked_in_later_output() -> None:
+    from loanqa.masking import clear_secrets, mask_text
+
+    try:
+        validate({"access_key": "${BS_KEY}"}, Auth, "cloud.yaml", env={"BS_KEY": "AK-canary-0b1d"})
+        assert mask_text("hub said: accessKey AK-canary-0b1d rejected") == "hub said: accessKey **** rejected"
+        with pytest.raises(ConfigError) as err:
+            validate({"access_key": "x", "width": "AK-canary-0b1d"}, Auth, "cloud.yaml")
+        assert "AK-canary-0b1d" not in str(err.value)
+    finally:
+        clear_secrets()
+
+
+def test_values_that_are_not_credentials_stay_readable() -> None:
+    m = validate({"devices": [], "url": "${GRID_URL}"}, Matrix, "m.yaml", env={"GRID_URL": "https://grid.example"})
+    from loanqa.masking import mask_text
+
+    assert mask_text(m.url) == "https://grid.example"
