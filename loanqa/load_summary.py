@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from loanqa.errors import ResultsError
+from loanqa.input_files import read_bounded
 from loanqa.taxonomy import Cause
 
 SCHEMA = "loanqa.load-summary/1"
@@ -109,11 +110,9 @@ class LoadSummary(_Model):
         return path
 
 
-def read_summary(path: Path) -> LoadSummary:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ResultsError(f"{path}: cannot read load summary: {exc}") from None
+def read_summary(path: Path, *, within: Path | None = None) -> LoadSummary:
+    """A FIFO, an oversized file or (with `within`) a link out of that folder is refused, naming the file."""
+    text = read_bounded(path, "load summary", within=within)
     try:
         return LoadSummary.model_validate_json(text)
     except ValidationError as exc:

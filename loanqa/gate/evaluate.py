@@ -21,7 +21,7 @@ def evaluate(results_dirs: Sequence[Path], policy: Policy, *, summaries: Sequenc
     dirs = [Path(d) for d in results_dirs]
     results = read_results(dirs)
     summary_paths = find_summaries(dirs, [Path(s) for s in summaries])
-    gi = GateInput(results, policy, read_all(summary_paths), today or dt.date.today())
+    gi = GateInput(results, policy, read_all(summary_paths, [Path(s) for s in summaries]), today or dt.date.today())
     rules = tuple(run_all(gi))
     sources = tuple(str(d) for d in dirs) + tuple(str(p) for p in summary_paths)
     return Verdict(policy.name, rules, _stats(gi, results, len(summary_paths)), sources)

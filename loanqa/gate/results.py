@@ -16,6 +16,7 @@ from typing import Any
 
 from loanqa import allure_labels
 from loanqa.errors import ResultsError
+from loanqa.input_files import read_bounded
 from loanqa.taxonomy import Cause
 
 STATUSES = frozenset({"passed", "failed", "broken", "skipped", "unknown"})
@@ -112,17 +113,20 @@ def result_files(d: Path) -> list[str]:
 
 def _read_dir(d: Path) -> Iterable[TestResult]:
     for path in result_files(d):
-        yield parse_result(path, _load(path))
+        yield parse_result(path, load_result(path, d))
 
 
-def _load(path: str) -> Any:
+def load_result(path: str, folder: Path) -> Any:
+    """The parsed JSON of one result file; hostile files (FIFO, huge, nested, outside `folder`) are refused."""
+    data = read_bounded(path, "result file", within=folder)
+    if not data.strip():
+        raise ResultsError(f"{path}: corrupt result file (empty)")
     try:
-        with open(path, "rb") as fh:
-            return json.loads(fh.read())
-    except OSError as exc:
-        raise ResultsError(f"{path}: cannot read result: {exc}") from None
+        return json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ResultsError(f"{path}: corrupt result file (invalid JSON: {exc})") from None
+    except RecursionError:
+        raise ResultsError(f"{path}: corrupt result file (JSON nested too deeply to be an Allure result)") from None
 
 
 def parse_result(path: str, raw: Any) -> TestResult:
