@@ -27,7 +27,7 @@ class Evidence:
     driver: Any
     device: str
     appium_log: Path | None = None
-    secrets: list[str] = field(default_factory=list)
+    known: list[str] = field(default_factory=list, repr=False)  # names to mask; never printed itself
 
     @contextlib.contextmanager
     def step(self, title: str) -> Iterator[None]:
@@ -65,4 +65,4 @@ class Evidence:
         return "\n".join(ln for ln in lines if sid and sid in ln)[-200_000:]
 
     def _text(self, name: str, text: str, kind: str = "text") -> None:
-        R.attach(mask(text, self.secrets), f"{self.device}: {name}", kind)
+        R.attach(mask(text, self.known), f"{self.device}: {name}", kind)

@@ -1,4 +1,8 @@
-"""Appium sessions: created with retries and backoff, and every failure to get one is lab trouble."""
+"""Appium sessions: created with retries and backoff, and every failure to get one is lab trouble.
+
+A hub's error text can echo the requested capabilities (Selenium Grid does, `accessKey` included) and
+the hub URL can carry `user:key@`: both are masked before they become a result's message.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 
 from appium.options.common.base import AppiumOptions
 
+from devicetests.masking import mask
 from devicetests.outcomes import InfrastructureError
 from loanqa.stack.process import http_ready
 
@@ -55,7 +60,7 @@ def open_session(health: AppiumHealth, options: AppiumOptions, device: str, back
         except Exception as exc:  # selenium, urllib3 and socket errors alike mean "no session"
             last = _short(exc)
             if not health.alive():
-                raise InfrastructureError(device, f"Appium at {health.url} is not answering: {last}") from None
+                raise InfrastructureError(device, f"Appium at {mask(health.url)} is not answering: {last}") from None
             time.sleep(delay)  # backoff between attempts, not a readiness stand-in
             continue
         if stats is not None:
@@ -66,4 +71,4 @@ def open_session(health: AppiumHealth, options: AppiumOptions, device: str, back
 
 def _short(exc: BaseException) -> str:
     text = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
-    return text.strip().splitlines()[0][:300]
+    return mask(text.strip().splitlines()[0])[:300]

@@ -14,6 +14,7 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
+import allure_commons
 import pytest
 from selenium.common.exceptions import WebDriverException
 from urllib3.exceptions import HTTPError as TransportError
@@ -21,6 +22,7 @@ from urllib3.exceptions import HTTPError as TransportError
 from devicetests import reporting as R
 from devicetests.evidence import Evidence
 from devicetests.locks import device_lock
+from devicetests.masking import OutputMasking, mask
 from devicetests.matrix import Device, Matrix, load_matrix
 from devicetests.options import Endpoints, RunOptions
 from devicetests.outcomes import DeviceFailure, InfrastructureError, label_cause
@@ -30,6 +32,7 @@ from devicetests.runtime import Runtime
 from devicetests.session import AppiumHealth, Backoff, SessionStats, open_session
 from loanqa import allure_labels as L
 from loanqa.errors import LoanQAError
+from loanqa.masking import register_pii, register_secret
 from loanqa.paths import state_dir as default_state_dir
 from loanqa.taxonomy import Cause, cause_for_response
 
@@ -52,6 +55,10 @@ class DeviceSuite:
         self.health = AppiumHealth(endpoints.appium_url)
         self.backoff = Backoff(attempts=matrix.session_start_attempts)
         self.stats = SessionStats()
+        self.masking = OutputMasking()
+        if matrix.auth is not None:
+            register_secret(matrix.auth.username)
+            register_secret(matrix.auth.access_key)
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> DeviceSuite:
@@ -73,7 +80,13 @@ class DeviceSuite:
             raise pytest.UsageError(f"cannot start the device run: {exc}") from None
         return cls(opts, matrix, devices, state, endpoints, runtime)
 
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.pluginmanager.register(self.masking, "loanqa-devices-masking")
+        allure_commons.plugin_manager.register(self.masking)
+
     def close(self) -> None:
+        with contextlib.suppress(ValueError):
+            allure_commons.plugin_manager.unregister(self.masking)
         if self.runtime is not None:
             self.runtime.close()
 
@@ -193,11 +206,9 @@ class DeviceSuite:
 
     def _phone(self, driver: Any, device: Device, nodeid: str) -> Phone:
         borrower = creditworthy_borrower(random.Random(f"{nodeid}:{time.time_ns()}:{os.getpid()}"))
-        secrets = [borrower.name, borrower.phone, borrower.id_number]
-        if self.matrix.auth is not None:
-            secrets += [self.matrix.auth.username, self.matrix.auth.access_key]
+        register_pii(borrower.name)  # names match no pattern; phone and ID number do
         log = Path(self.endpoints.appium_log) if self.endpoints.appium_log else None
-        evidence = Evidence(driver, device.name, log, secrets)
+        evidence = Evidence(driver, device.name, log, [borrower.name])
         return Phone(driver, device, self.endpoints.browser_target, borrower, evidence)
 
     @pytest.fixture
@@ -215,7 +226,7 @@ class DeviceSuite:
                "devices": ",".join(d.name for d in self.devices), "appium": self.endpoints.appium_url,
                "target": self.endpoints.api_target, "app_url": self.endpoints.browser_target,
                "network_profile": self.opts.net_profile or "none"}
-        text = "".join(f"{k}={v}\n" for k, v in env.items())
+        text = "".join(f"{k}={mask(v)}\n" for k, v in env.items())  # https://user:key@hub never verbatim
         tmp = alluredir / "environment.properties.part"
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(alluredir / "environment.properties")

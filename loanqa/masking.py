@@ -40,6 +40,7 @@ _SECRET_FIELD = re.compile(
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
+_known_pii: set[str] = set()
 
 
 def show_pii() -> bool:
@@ -69,15 +70,25 @@ def register_secret(value: str) -> None:
             _secrets.add(encoded)
 
 
+def register_pii(value: str) -> None:
+    """Mask `value` (a borrower's name: no pattern recognises one) in every later `mask_text`, unless PII is
+    shown. For processes that handle a few borrowers (a device run), not a load run's thousands."""
+    stripped = value.strip()
+    if len(stripped) >= 2:
+        with _lock:
+            _known_pii.add(stripped)
+
+
 def registered_secrets_count() -> int:
     """How many secrets are registered (for diagnostics; the values themselves are never exposed)."""
     return len(_secrets)
 
 
 def clear_secrets() -> None:
-    """Forget every registered secret (tests; a long-lived process that reloads its config)."""
+    """Forget every registered secret and PII value (tests; a long-lived process that reloads its config)."""
     with _lock:
         _secrets.clear()
+        _known_pii.clear()
 
 
 def mask_phone(phone: str) -> str:
@@ -111,12 +122,14 @@ def mask_name(name: str) -> str:
 
 
 def mask_text(text: str, known: Iterable[str] = ()) -> str:
-    """Mask free text: registered secrets and URL credentials always; phone and ID-number patterns and
-    the `known` values (a borrower's name, which no pattern can recognise) unless PII is shown."""
+    """Mask free text: registered secrets and URL credentials always; phone and ID-number patterns, the
+    `known` values and registered PII (a borrower's name, which no pattern can recognise) unless PII is shown."""
     text = mask_secrets(text)
     if show_pii():
         return text
-    for value in sorted({v.strip() for v in known if v and v.strip()}, key=len, reverse=True):
+    with _lock:
+        values = {v.strip() for v in known if v and v.strip()} | _known_pii
+    for value in sorted(values, key=len, reverse=True):
         text = text.replace(value, mask_name(value))
     text = _ID.sub(lambda m: mask_id_number(m[1]), text)
     return _PHONE.sub(lambda m: mask_phone(m[1]), text)

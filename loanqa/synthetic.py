@@ -10,6 +10,8 @@ import hashlib
 import random
 from dataclasses import dataclass
 
+from loanqa.masking import mask_id_number, mask_name, mask_phone
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _REGIONS = ("110101", "310104", "440305", "330106", "510107", "420111", "320102", "610113")
@@ -62,6 +64,11 @@ class Borrower:
     name: str
     id_number: str
     device_id: str
+
+    def __repr__(self) -> str:
+        # A failure trace or pytest's assertion introspection prints objects holding a borrower: masked.
+        return (f"Borrower(phone={mask_phone(self.phone)!r}, name={mask_name(self.name)!r}, "
+                f"id_number={mask_id_number(self.id_number)!r}, device_id={self.device_id!r})")
 
 
 def make_borrower(rng: random.Random) -> Borrower:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from loanqa.errors import MISSING, ConfigError
 from loanqa.load_summary import LoadSummary
+from loanqa.masking import mask_text
 
 FILE_NAME = "environment.properties"
 
@@ -33,7 +34,8 @@ def from_summaries(summaries: Sequence[LoadSummary]) -> dict[str, str]:
 
 
 def render_properties(env: Mapping[str, str]) -> str:
-    return "".join(f"{_escape(k, key=True)}={_escape(v)}\n" for k, v in sorted(env.items()))
+    """Values are masked: an `--env appium=https://user:key@hub` or a target URL with a token is a credential."""
+    return "".join(f"{_escape(k, key=True)}={_escape(mask_text(v))}\n" for k, v in sorted(env.items()))
 
 
 def _escape(text: str, *, key: bool = False) -> str:

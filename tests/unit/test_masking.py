@@ -106,3 +106,21 @@ def test_show_pii_opts_out_of_pii_masking_but_never_of_secrets(monkeypatch: pyte
 def test_masking_is_idempotent() -> None:
     once = mask_text("13812345678 330106198704130564 https://u:k@h/")
     assert mask_text(once) == once
+
+
+def test_registered_pii_is_masked_unless_shown() -> None:
+    masking.register_pii("欧阳海燕")
+    assert mask_text("borrower 欧阳海燕 failed") == "borrower 欧*** failed"
+    set_show_pii(True)
+    try:
+        assert mask_text("borrower 欧阳海燕 failed") == "borrower 欧阳海燕 failed"
+    finally:
+        set_show_pii(False)
+
+
+def test_a_borrower_prints_masked() -> None:
+    from loanqa.synthetic import Borrower
+
+    b = Borrower(phone="13812345678", name="王超", id_number="330106198704130564", device_id="dev-1")
+    assert repr(b) == ("Borrower(phone='138****5678', name='王*', id_number='330106********0564', "
+                       "device_id='dev-1')")
