@@ -1,8 +1,8 @@
 """One Allure test per SLO, in Allure's result-file format, readable by the Allure 3 CLI and the gate.
 
-Labels follow loanqa.allure_labels; a missed objective names its cause (the dominant technical or process
-cause in its scope, `overload` when only latency was missed) with the `[cause] ` message prefix. An objective
-with no data names no cause: nothing was measured, so nothing is known about why (its message says `no data`).
+Labels follow loanqa.allure_labels; a missed objective names its largest cause with the `[cause] ` message
+prefix and lists every contributing cause with its share in the message (from the core judge); too few
+samples and a latency miss without failed requests name no cause.
 """
 
 from __future__ import annotations
@@ -15,28 +15,18 @@ from pathlib import Path
 from typing import Any
 
 from loanqa import allure_labels
-from loanqa.load_summary import LoadSummary, SloResult
+from loanqa.load_summary import LoadSummary
+from loanqa.slo import SloResult
 from loanqa.taxonomy import Cause
 
-AFTER_APPROVAL = ("contract", "sign", "disburse", "payout")
-NO_DATA = "no data"
+_CAUSES = frozenset(c.value for c in Cause)
 
-
-def slo_cause(result: SloResult, summary: LoadSummary) -> Cause:
-    """Why an objective was missed: the most frequent failure cause where it was measured."""
-    scope = summary.profiles[result.profile].steps if result.profile in summary.profiles else summary.steps
-    if result.metric == "disbursement_success":
-        names = [s for s in AFTER_APPROVAL if s in scope]
-    elif result.step:
-        names = [result.step] if result.step in scope else []
-    else:
-        names = list(scope)
-    counts: dict[Cause, int] = {}
-    for name in names:
-        for cause, n in scope[name].failures.items():
-            if result.metric != "technical_failure_rate" or cause.cause_class.value == "technical":
-                counts[cause] = counts.get(cause, 0) + n
-    return max(counts, key=lambda c: counts[c]) if counts else Cause.OVERLOAD
+def slo_cause(result: SloResult) -> Cause | None:
+    """The largest contributing cause of a missed objective; none for too few samples or a latency-only miss."""
+    if result.passed or result.verdict == "too few samples" or not result.causes:
+        return None
+    top = result.causes[0].cause
+    return Cause(top) if top in _CAUSES else None
 
 
 def _labels(result: SloResult, summary: LoadSummary, cause: Cause | None) -> list[dict[str, str]]:
@@ -54,14 +44,12 @@ def _labels(result: SloResult, summary: LoadSummary, cause: Cause | None) -> lis
 
 
 def _result(result: SloResult, summary: LoadSummary, attachments: list[dict[str, str]]) -> dict[str, Any]:
-    no_data = result.actual is None and not result.passed
-    cause = None if result.passed or no_data else slo_cause(result, summary)
+    cause = slo_cause(result)
     full = f"loanqa.load.{summary.shape}.{result.name}"
     message = result.detail if cause is None else allure_labels.cause_message(cause, result.detail)
-    if no_data and NO_DATA not in message:
-        message = f"{NO_DATA}: {message or result.metric + ' was not measured'}"
     params = {"threshold": f"{result.threshold:g}", "actual": "no data" if result.actual is None else
-              f"{result.actual:.6g}", "metric": result.metric, "shape": summary.shape,
+              f"{result.actual:.6g}", "metric": result.metric, "verdict": result.verdict,
+              "samples": str(result.samples), "shape": summary.shape,
               "network_mix": summary.network_mix or "-", "run_id": summary.run_id}
     return {
         "uuid": str(uuid.uuid4()), "historyId": hashlib.md5(full.encode()).hexdigest(),

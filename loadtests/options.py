@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from loadtests.durations import parse_duration
 from loadtests.routing import Route, routes_from_json
 from loadtests.taps import DEFAULT_PATIENCE, MAX_PATIENCE
+from loanqa.durations import parse_duration
 from loanqa.errors import ConfigError
 
 

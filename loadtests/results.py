@@ -7,10 +7,11 @@ from pathlib import Path
 
 from loadtests.allure_out import write_allure
 from loadtests.charts import write_charts
-from loadtests.slo_config import SloFile, evaluate
 from loadtests.summary_build import RunInfo, build_summary
 from loadtests.tally import JOURNEY_FIELDS, Tally
 from loanqa.load_summary import LoadSummary
+from loanqa.slo import SloSet
+from loanqa.slo_judge import judge
 
 JOURNEYS_FILE = "journeys.csv"
 
@@ -27,10 +28,10 @@ def write_journeys(t: Tally, folder: Path) -> Path:
     return path
 
 
-def write_run(t: Tally, info: RunInfo, slos: SloFile, folder: Path) -> LoadSummary:
+def write_run(t: Tally, info: RunInfo, slos: SloSet, folder: Path) -> LoadSummary:
     folder.mkdir(parents=True, exist_ok=True)
     summary = build_summary(t, info)
-    summary = summary.model_copy(update={"slos": evaluate(slos, summary)})
+    summary = summary.model_copy(update={"slos": judge(slos, summary)})
     write_journeys(t, folder)
     charts = write_charts(t, folder / "charts")
     write_allure(summary, charts, folder / "allure-results")

@@ -13,8 +13,8 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field, field_validator
 
-from loadtests.durations import parse_duration
 from loanqa.config.loader import Strict, load_model
+from loanqa.durations import parse_duration
 from loanqa.errors import ConfigError
 
 SHAPES_DIR = Path(__file__).parent / "shapes"

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from loanqa.errors import ResultsError
 from loanqa.input_files import read_bounded
+from loanqa.slo import SloResult
 from loanqa.taxonomy import Cause
 
 SCHEMA = "loanqa.load-summary/1"
@@ -68,17 +69,6 @@ class ProfileStats(_Model):
     steps: dict[str, StepStats] = Field(default_factory=dict)
     causes: dict[Cause, int] = Field(default_factory=dict)
     funnel: Funnel = Funnel()
-
-
-class SloResult(_Model):
-    name: str
-    metric: str
-    threshold: float
-    actual: float | None
-    passed: bool
-    step: str | None = None
-    profile: str | None = None
-    detail: str = ""
 
 
 class LoadSummary(_Model):

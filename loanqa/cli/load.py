@@ -13,13 +13,13 @@ from pathlib import Path
 
 import click
 
-from loadtests.durations import parse_duration
 from loadtests.launch import LoadPlan, default_out, execute, run_locust, worker_argv
 from loadtests.proxy_place import LOOPBACK, placement
 from loadtests.routing import direct_route, target_parts
 from loadtests.shape_config import CompressedShape, load_shape
 from loadtests.slo_config import load_slos
 from loanqa.cli.context import Settings
+from loanqa.durations import parse_duration
 from loanqa.errors import ConfigError, RunFailed
 from loanqa.load_summary import LoadSummary
 from loanqa.paths import project_root

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import Field
 
 from loanqa.config.loader import Strict, load_model
+from loanqa.slo import Objective, SloSet
 
 Rate = float
 
@@ -44,21 +45,18 @@ class Broken(Strict):
     max_rate: Rate | None = Field(default=None, ge=0, le=1)
 
 
-class StepSlo(Strict):
-    step: str = Field(min_length=1)
-    profile: str | None = None
-    p95_ms: float | None = Field(default=None, gt=0)
-    p99_ms: float | None = Field(default=None, gt=0)
-    max_technical_failure_rate: Rate | None = Field(default=None, ge=0, le=1)
-    min_requests: int = Field(default=1, ge=1)  # a step with no requests cannot be judged: it fails
-
-
 class Load(Strict):
+    """`slos` use the load run's SLO schema (`loanqa.slo`) and are judged by the same judge on `summary.json`;
+    `min_samples` is their default sample floor (too few samples fails)."""
+
     required: bool = True
     slo_results_must_pass: bool = True
-    min_disbursement_rate: Rate | None = Field(default=None, ge=0, le=1)
     max_false_rejections: int | None = Field(default=None, ge=0)
-    steps: list[StepSlo] = Field(default_factory=list)
+    min_samples: int = Field(default=1, ge=1)
+    slos: list[Objective] = Field(default_factory=list)
+
+    def slo_set(self) -> SloSet | None:
+        return SloSet(min_samples=self.min_samples, slos=self.slos) if self.slos else None
 
 
 class KnownIssue(Strict):

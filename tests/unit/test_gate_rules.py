@@ -11,7 +11,8 @@ import pytest
 from loanqa.config.loader import validate
 from loanqa.errors import ConfigError
 from loanqa.gate import Policy, Verdict, evaluate
-from loanqa.load_summary import Funnel, Latency, LoadSummary, SloResult, StepStats
+from loanqa.load_summary import Funnel, Latency, LoadSummary, StepStats
+from loanqa.slo import SloResult
 from loanqa.taxonomy import Cause
 from tests.unit.gate_factory import device, write_result
 
@@ -137,24 +138,37 @@ def test_load_slos_per_step_from_summary_next_to_results(tmp_path: Path) -> None
     results = tmp_path / "allure-results"
     write_result(results, "slo", labels={"kind": "load"})
     _summary(tmp_path, p95=2500, slo_ok=False, disbursed=97)
-    pol = policy(load={"min_disbursement_rate": 0.99, "steps": [
-        {"step": "disburse", "p95_ms": 2000, "max_technical_failure_rate": 0.01},
-        {"step": "liveness", "profile": "3g-weak", "p95_ms": 6000}]})
+    pol = policy(load={"slos": [
+        {"metric": "disbursement_success", "min": 0.99},
+        {"metric": "p95_ms", "step": "disburse", "max": 2000},
+        {"metric": "technical_failure_rate", "step": "disburse", "max": 0.01},
+        {"metric": "p95_ms", "step": "liveness", "profile": "3g-weak", "max": 6000}]})
     v = judge([results], pol)
-    ok, _, offenders = rule(v, "load.step.disburse")
-    assert not ok
-    assert any("p95 2500.0 ms > 2000 ms" in o for o in offenders)
-    assert any("technical failure rate 2.00% > 1.00% (network=4)" in o for o in offenders)
-    assert "missing from the load summary" in rule(v, "load.step.liveness.3g-weak")[2][0]
-    assert rule(v, "load.slo_results")[2] == ("disburse p95: p95_ms 2500.0 vs 2000.0",)
-    assert "97 of 100 approved paid out" in rule(v, "load.disbursement_rate")[2][0]
+    ok, _, offenders = rule(v, "load.slo.disburse_p95_ms")
+    assert not ok and "p95_ms 2500, objective ≤ 2000, 200 samples" in offenders[0]
+    ok, _, offenders = rule(v, "load.slo.disburse_technical_failure_rate")
+    assert not ok and "technical_failure_rate 0.02, objective ≤ 0.01" in offenders[0]
+    assert "causes: network 100% (4)" in offenders[0]
+    assert "too few samples" in rule(v, "load.slo.liveness_p95_ms.3g-weak")[2][0]
+    assert rule(v, "load.slo_results")[2] == ("disburse p95: failed: ",)
+    assert "disbursement_success 0.97, objective ≥ 0.99, 100 samples" in rule(v, "load.slo.disbursement_success")[2][0]
+
+
+def test_the_gate_fails_closed_below_the_policys_sample_floor(tmp_path: Path) -> None:
+    write_result(tmp_path, "slo", labels={"kind": "load"})
+    summary = _summary(tmp_path / "elsewhere", p95=900)
+    pol = policy(load={"min_samples": 500, "slos": [{"metric": "p95_ms", "step": "disburse", "max": 2000}]})
+    v = judge([tmp_path], pol, summaries=[summary])
+    ok, detail, _ = rule(v, "load.slo.disburse_p95_ms")
+    assert not v.passed and not ok and detail.startswith("too few samples:")
 
 
 def test_load_passes_within_slo(tmp_path: Path) -> None:
     write_result(tmp_path, "slo", labels={"kind": "load"})
     summary = _summary(tmp_path / "elsewhere", p95=900)
-    pol = policy(load={"min_disbursement_rate": 0.99,
-                       "steps": [{"step": "disburse", "p95_ms": 2000, "max_technical_failure_rate": 0.05}]})
+    pol = policy(load={"slos": [{"metric": "disbursement_success", "min": 0.99},
+                                {"metric": "p95_ms", "step": "disburse", "max": 2000},
+                                {"metric": "technical_failure_rate", "step": "disburse", "max": 0.05}]})
     assert judge([tmp_path], pol, summaries=[summary]).passed
 
 
@@ -174,8 +188,8 @@ def test_a_load_run_that_judged_no_slo_fails_closed(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("bad", "said"), [
-    ({"load": {"steps": [{"step": "apply", "min_requests": 0}]}},
-     "load.steps[0].min_requests: 0: Input should be greater than or equal to 1"),
+    ({"load": {"slos": [{"metric": "p95_ms", "step": "apply", "max": 1, "min_samples": 0}]}},
+     "load.slos[0].min_samples: 0: Input should be greater than or equal to 1"),
     ({"max_failures": -1}, "max_failures: -1: Input should be greater than or equal to 0"),
     ({"pass_rate": {"overall": 1.5}}, "pass_rate.overall: 1.5: Input should be less than or equal to 1"),
     ({"maxFailures": 0}, "maxFailures: 0: unknown key"),

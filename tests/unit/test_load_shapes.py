@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from loadtests.durations import parse_duration
 from loadtests.shape_config import CompressedShape, available_shapes, load_shape
+from loanqa.durations import parse_duration
 from loanqa.errors import ConfigError
 
 

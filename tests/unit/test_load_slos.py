@@ -1,4 +1,4 @@
-"""SLOs judged against a summary: per step, per profile, fail closed when nothing was measured."""
+"""The one SLO judge (loanqa.slo_judge) on summaries: per step, per profile, sample floors, cause shares."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from loadtests.slo_config import evaluate, load_slos
+from loadtests.slo_config import load_slos
 from loanqa.errors import ConfigError
 from loanqa.load_summary import Funnel, Latency, LoadSummary, ProfileStats, StepStats
+from loanqa.slo import SloSet
+from loanqa.slo_judge import judge
 from loanqa.taxonomy import Cause
 
 
 def _summary(disbursed: int) -> LoadSummary:
     apply = StepStats(requests=100, successes=90, failures={Cause.NETWORK: 4, Cause.ESIGN: 6},
                       latency=Latency(count=100, p50=50, p95=800, p99=2500, max=4000))
-    weak = StepStats(requests=10, successes=6, failures={Cause.NETWORK: 4})
+    weak = StepStats(requests=10, successes=6, failures={Cause.NETWORK: 4}, latency=Latency(count=10, p95=900))
     return LoadSummary(run_id="r", target="t", shape="smoke", started_at=0, finished_at=1,
                        steps={"apply": apply}, funnel=Funnel(started=100, approved=200, disbursed=disbursed),
                        profiles={"wifi": ProfileStats(steps={"apply": apply}),
@@ -28,27 +30,61 @@ def _write(tmp_path: Path, body: str) -> str:
     return str(path)
 
 
-def test_default_slos_judge_a_summary(tmp_path: Path) -> None:
-    results = {r.name: r for r in evaluate(load_slos("default"), _summary(disbursed=199))}
+def _one(tmp_path: Path, body: str, summary: LoadSummary) -> list:  # type: ignore[type-arg]
+    return judge(load_slos(_write(tmp_path, body)), summary)
+
+
+def test_default_slos_judge_a_summary() -> None:
+    results = {r.name: r for r in judge(load_slos("default"), _summary(disbursed=199))}
     assert results["apply p95"].passed and results["apply p95"].actual == 800
+    assert results["apply p95"].verdict == "passed" and results["apply p95"].samples == 100
     assert not results["technical failure rate"].passed and results["technical failure rate"].actual == 0.04
     assert results["disbursement success among approved"].passed
     assert not results["technical failure rate [2g]"].passed
     wifi = results["technical failure rate [wifi]"]
     assert wifi.passed and wifi.profile == "wifi"
-    assert not results["login p95"].passed and "no data" in results["login p95"].detail
+    login = results["login p95"]
+    assert not login.passed and login.verdict == "too few samples" and "no data" in login.detail
 
 
 def test_disbursement_below_99_5_percent_fails(tmp_path: Path) -> None:
-    slos = load_slos(_write(tmp_path, "slos: [{metric: disbursement_success, min: 0.995}]\n"))
-    (result,) = evaluate(slos, _summary(disbursed=198))
-    assert not result.passed and result.actual == 0.99 and "≥ 0.995" in result.detail
+    (result,) = _one(tmp_path, "slos: [{metric: disbursement_success, min: 0.995}]\n", _summary(disbursed=198))
+    assert not result.passed and result.verdict == "failed" and result.actual == 0.99 and "≥ 0.995" in result.detail
+
+
+def test_below_the_sample_floor_is_too_few_samples_never_a_pass(tmp_path: Path) -> None:
+    body = "min_samples: 500\nslos: [{metric: p95_ms, step: apply, max: 2000}, " \
+           "{metric: disbursement_success, min: 0.5, min_samples: 150}]\n"
+    latency, payouts = _one(tmp_path, body, _summary(disbursed=199))
+    assert not latency.passed and latency.verdict == "too few samples" and latency.min_samples == 500
+    assert "too few samples: at least 500 needed" in latency.detail and latency.actual == 800
+    assert payouts.passed and payouts.min_samples == 150, "the objective's own floor beats the set's"
+
+
+def test_a_failed_objective_lists_every_cause_with_its_share(tmp_path: Path) -> None:
+    s = _summary(disbursed=150)
+    s.steps.update({"sign": StepStats(requests=60, failures={Cause.ESIGN: 26}),
+                    "payout": StepStats(requests=40, failures={Cause.SERVER_ERROR: 30, Cause.NETWORK: 4})})
+    (r,) = _one(tmp_path, "slos: [{metric: disbursement_success, min: 0.99}]\n", s)
+    assert [(c.cause, c.count) for c in r.causes] == [("server_error", 30), ("esign", 26), ("network", 4)]
+    assert [round(c.share, 2) for c in r.causes] == [0.5, 0.43, 0.07]
+    assert "server_error 50% (30), esign 43% (26), network 7% (4)" in r.detail
+
+
+def test_a_latency_miss_without_failures_names_no_cause(tmp_path: Path) -> None:
+    s = _summary(disbursed=199)
+    s.steps["sign"] = StepStats(requests=50, successes=50, latency=Latency(count=50, p95=9000))
+    (r,) = _one(tmp_path, "slos: [{metric: p95_ms, step: sign, max: 3000}]\n", s)
+    assert not r.passed and r.causes == [] and "slow answers, no failed requests" in r.detail
+    assert "overload" not in r.detail
 
 
 @pytest.mark.parametrize(("body", "key"), [
     ("slos: [{metric: p95_ms, max: 100}]\n", "slos[0]"),
     ("slos: [{metric: p42_ms, step: apply, max: 100}]\n", "slos[0].metric"),
     ("slos: [{metric: technical_failure_rate, max: 0.1, min: 0}]\n", "slos[0]"),
+    ("slos: [{metric: technical_failure_rate, max: 0.1, abort: true, after: soon}]\n", "slos[0].after"),
+    ("min_samples: 0\nslos: [{metric: technical_failure_rate, max: 0.1}]\n", "min_samples"),
     ("slos: []\n", "slos"),
 ])
 def test_bad_slo_file_names_file_and_key(tmp_path: Path, body: str, key: str) -> None:
@@ -58,15 +94,26 @@ def test_bad_slo_file_names_file_and_key(tmp_path: Path, body: str, key: str) ->
     assert str(info.value).startswith(f"{path}: {key}")
 
 
-def test_per_profile_disbursement_judges_profiles_with_approvals_only(tmp_path: Path) -> None:
+def test_unknown_slo_set_names_the_catalog() -> None:
+    with pytest.raises(ConfigError, match="--slo: 'nope': unknown SLO set; choose from default"):
+        load_slos("nope")
+
+
+def test_per_profile_judges_every_profile_even_one_whose_borrowers_never_got_a_loan(tmp_path: Path) -> None:
     summary = _summary(disbursed=199).model_copy(update={"profiles": {
         "subway": ProfileStats(funnel=Funnel(approved=4, disbursed=3)),
         "5g": ProfileStats(funnel=Funnel(approved=10, disbursed=10)),
-        "edge": ProfileStats(funnel=Funnel(started=2, approved=0))}})
-    results = {r.name: r for r in evaluate(load_slos("default"), summary)}
+        "edge": ProfileStats(borrowers=2, funnel=Funnel(started=2, approved=0))}})
+    results = {r.name: r for r in judge(load_slos("default"), summary)}
     assert not results["disbursement success among approved [subway]"].passed
     assert results["disbursement success among approved [5g]"].passed
-    assert "disbursement success among approved [edge]" not in results, "no approved loan: nothing to judge"
-    named = load_slos(_write(tmp_path, "slos: [{metric: disbursement_success, profile: edge, min: 0.9}]\n"))
-    (edge,) = evaluate(named, summary)
-    assert not edge.passed and "no data" in edge.detail, "a profile the SLO names still fails closed"
+    edge = results["disbursement success among approved [edge]"]
+    assert not edge.passed and edge.verdict == "too few samples", "never skipped: its borrowers did not finish"
+    named = _one(tmp_path, "slos: [{metric: disbursement_success, profile: nowhere, min: 0.9}]\n", summary)
+    assert named[0].verdict == "too few samples" and "no data" in named[0].detail
+
+
+def test_abort_objective_parses_its_grace() -> None:
+    slos = SloSet.model_validate({"slos": [{"metric": "technical_failure_rate", "max": 0.1, "abort": True,
+                                            "after": "1m30s"}]})
+    assert slos.slos[0].abort and slos.slos[0].after == 90

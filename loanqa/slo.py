@@ -1,0 +1,102 @@
+"""Service-level objectives: the one schema for `loadtests/slos/*.yaml` and the gate's `load.slos`.
+
+One objective states a metric, its scope (a journey step, a network profile, or every profile) and one
+bound. Both the load run and the release gate judge these with `loanqa.slo_judge`, so an objective
+means the same thing wherever it is written. Too few samples is its own verdict, never a pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from loanqa.config.loader import Strict, load_model
+from loanqa.durations import parse_duration
+
+Metric = Literal["p95_ms", "p99_ms", "technical_failure_rate", "disbursement_success"]
+STEP_METRICS = ("p95_ms", "p99_ms")
+Verdict = Literal["passed", "failed", "too few samples"]
+Seconds = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
+
+
+class Objective(Strict):
+    """`abort: true` stops a load run once the objective has been missed for `after` (k6's abortOnFail)."""
+
+    name: str | None = None
+    metric: Metric
+    step: str | None = None
+    profile: str | None = None
+    per_profile: bool = False
+    max: float | None = Field(default=None, ge=0)
+    min: float | None = Field(default=None, ge=0)
+    min_samples: int | None = Field(default=None, ge=1)
+    abort: bool = False
+    after: Seconds = 60.0
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Objective:
+        if (self.max is None) == (self.min is None):
+            raise ValueError(f"{self.metric}: give exactly one of max or min")
+        if self.metric in STEP_METRICS and not self.step:
+            raise ValueError(f"{self.metric}: needs the journey step it measures (step: apply)")
+        if self.per_profile and self.profile:
+            raise ValueError("per_profile and profile exclude each other")
+        return self
+
+    @property
+    def threshold(self) -> float:
+        return self.max if self.max is not None else self.min  # type: ignore[return-value]
+
+    def met_by(self, value: float) -> bool:
+        return value <= self.threshold if self.max is not None else value >= self.threshold
+
+    def objective_text(self) -> str:
+        return f"{'≤' if self.max is not None else '≥'} {self.threshold:g}"
+
+    def label(self, profile: str | None) -> str:
+        base = self.name or " ".join(x for x in (self.step, self.metric) if x)
+        return f"{base} [{profile}]" if profile else base
+
+
+class SloSet(Strict):
+    """`min_samples` is the default for objectives that do not set their own."""
+
+    min_samples: int = Field(default=1, ge=1)
+    slos: list[Objective] = Field(min_length=1)
+
+    def samples_needed(self, objective: Objective) -> int:
+        return objective.min_samples or self.min_samples
+
+
+class CauseShare(BaseModel):
+    """One cause's part in a missed objective: `share` of everything that counted against it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cause: str
+    count: int
+    share: float
+
+
+class SloResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    metric: str
+    threshold: float
+    actual: float | None
+    passed: bool
+    verdict: Verdict = "failed"
+    samples: int = 0
+    min_samples: int = 1
+    step: str | None = None
+    profile: str | None = None
+    detail: str = ""
+    causes: list[CauseShare] = Field(default_factory=list)
+    stopped_run_at_s: float | None = None
+
+
+def read_slo_set(path: str | Path) -> SloSet:
+    return load_model(path, SloSet)

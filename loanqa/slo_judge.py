@@ -1,0 +1,106 @@
+"""The one SLO judge: objectives (`loanqa.slo`) against a load summary, for the load run and the gate alike.
+
+Fails closed: an objective measured on fewer samples than it needs says "too few samples" and does not
+pass; a per-profile objective judges every profile that had borrowers, so a profile whose borrowers never
+finished is judged (and fails) rather than skipped. A missed objective lists every cause that counted
+against it with its share; a latency miss with no failed requests names no cause instead of guessing one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from loanqa.load_summary import Funnel, LoadSummary, StepStats
+from loanqa.slo import STEP_METRICS, CauseShare, Objective, SloResult, SloSet, Verdict
+from loanqa.taxonomy import CauseClass
+
+AFTER_APPROVAL = ("contract", "sign", "disburse", "payout")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one objective is measured on: the whole run or one network profile."""
+
+    steps: dict[str, StepStats]
+    funnel: Funnel
+
+
+def judge(slos: SloSet, summary: LoadSummary) -> list[SloResult]:
+    out: list[SloResult] = []
+    for objective in slos.slos:
+        profiles = sorted(summary.profiles) if objective.per_profile else [objective.profile]
+        out.extend(judge_one(objective, slos.samples_needed(objective), summary, p) for p in profiles)
+    return out
+
+
+def scope_of(summary: LoadSummary, profile: str | None) -> Scope:
+    if profile is None:
+        return Scope(summary.steps, summary.funnel)
+    stats = summary.profiles.get(profile)
+    return Scope(stats.steps, stats.funnel) if stats else Scope({}, Funnel())
+
+
+def measure(objective: Objective, scope: Scope) -> tuple[float | None, int]:
+    """(value, samples): latency over the step's answers, failure rate over requests, payouts over approvals."""
+    if objective.metric in STEP_METRICS:
+        stats = scope.steps.get(objective.step or "")
+        if stats is None or stats.latency.count == 0:
+            return None, 0
+        return (stats.latency.p95 if objective.metric == "p95_ms" else stats.latency.p99), stats.latency.count
+    if objective.metric == "technical_failure_rate":
+        chosen = _steps(objective, scope)
+        total = sum(s.requests for s in chosen)
+        return (sum(s.technical_failures for s in chosen) / total if total else None), total
+    return scope.funnel.disbursement_rate, scope.funnel.approved
+
+
+def judge_one(objective: Objective, needed: int, summary: LoadSummary, profile: str | None) -> SloResult:
+    scope = scope_of(summary, profile)
+    actual, samples = measure(objective, scope)
+    enough = actual is not None and samples >= needed
+    passed = enough and objective.met_by(actual)  # type: ignore[arg-type]
+    verdict: Verdict = "passed" if passed else ("failed" if enough else "too few samples")
+    causes = [] if passed else cause_shares(objective, scope)
+    return SloResult(name=objective.label(profile), metric=objective.metric, threshold=objective.threshold,
+                     actual=actual, passed=passed, verdict=verdict, samples=samples, min_samples=needed,
+                     step=objective.step, profile=profile, causes=causes,
+                     detail=_detail(objective, actual, samples, needed, causes))
+
+
+def _detail(objective: Objective, actual: float | None, samples: int, needed: int, causes: list[CauseShare]) -> str:
+    shown = "no data" if actual is None else f"{actual:.4g}"
+    text = f"{objective.metric} {shown}, objective {objective.objective_text()}, {samples} samples"
+    if actual is not None and samples < needed:
+        text += f" (too few samples: at least {needed} needed)"
+    elif actual is None:
+        text += " (too few samples)"
+    if causes:
+        text += "; causes: " + ", ".join(f"{c.cause} {c.share:.0%} ({c.count})" for c in causes)
+    elif actual is not None and samples >= needed and objective.metric in STEP_METRICS and not objective.met_by(actual):
+        text += "; slow answers, no failed requests on this step"
+    return text
+
+
+def _steps(objective: Objective, scope: Scope) -> list[StepStats]:
+    if objective.step:
+        return [scope.steps[objective.step]] if objective.step in scope.steps else []
+    return list(scope.steps.values())
+
+
+def cause_shares(objective: Objective, scope: Scope) -> list[CauseShare]:
+    """Every cause that counted against the objective, largest first, with its share of them all."""
+    counts: Counter[str] = Counter()
+    if objective.metric == "disbursement_success":
+        for name in AFTER_APPROVAL:
+            stats = scope.steps.get(name)
+            if stats:
+                counts.update({c.value: n for c, n in stats.failures.items()})
+    else:
+        only_technical = objective.metric == "technical_failure_rate"
+        for stats in _steps(objective, scope):
+            counts.update({c.value: n for c, n in stats.failures.items()
+                           if not only_technical or c.cause_class is CauseClass.TECHNICAL})
+    total = sum(counts.values())
+    return [CauseShare(cause=c, count=n, share=n / total) for c, n in counts.most_common() if n]
+
