@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from loadtests.allure_out import _result
-from loanqa.load_summary import LoadSummary, SloResult, StepStats
+from loanqa.load_summary import LoadSummary, StepStats
+from loanqa.slo import CauseShare, SloResult
 from loanqa.taxonomy import Cause
 
 
@@ -30,7 +31,9 @@ def test_no_data_is_its_own_verdict_not_overload() -> None:
 
 def test_missed_objective_with_data_names_its_cause() -> None:
     slo = SloResult(name="apply failures", metric="technical_failure_rate", threshold=0.01, actual=0.3,
-                    passed=False, step="apply", detail="technical_failure_rate 0.3, objective ≤ 0.01")
+                    passed=False, step="apply", detail="technical_failure_rate 0.3, objective ≤ 0.01",
+                    causes=[CauseShare(cause="network", count=3, share=0.75), CauseShare(cause="overload", count=1,
+                                                                                           share=0.25)])
     raw = _result(slo, _summary(), [])
     assert _labels(raw)["cause"] == "network"
     assert raw["statusDetails"]["message"].startswith("[network] ")
