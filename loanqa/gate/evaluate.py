@@ -16,10 +16,11 @@ from loanqa.gate.verdict import Stats, Verdict
 
 
 def evaluate(results_dirs: Sequence[Path], policy: Policy, *, summaries: Sequence[Path] = (),
-             today: dt.date | None = None) -> Verdict:
-    """Raises ResultsError (exit 2) on missing, empty or corrupt input; otherwise every rule is judged."""
+             today: dt.date | None = None, now: float | None = None) -> Verdict:
+    """Raises ResultsError (exit 2) on missing, empty, corrupt or future-stamped input; otherwise every rule
+    is judged. `today` and `now` (epoch seconds) default to the clock; tests pin them."""
     dirs = [Path(d) for d in results_dirs]
-    results = read_results(dirs)
+    results = read_results(dirs, now=now)
     summary_paths = find_summaries(dirs, [Path(s) for s in summaries])
     gi = GateInput(results, policy, read_all(summary_paths, [Path(s) for s in summaries]), today or dt.date.today())
     rules = tuple(run_all(gi))

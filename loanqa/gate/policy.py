@@ -1,7 +1,8 @@
 """The release policy (`ci/gates/*.yaml`), typed and validated once; every threshold is optional.
 
-Fail-closed defaults: at least one test must exist, and a threshold named for a tier, platform,
-suite or load step that has no results fails its rule rather than passing vacuously.
+Fail-closed defaults: at least one test must exist and pass, a threshold named for a tier, platform,
+suite or load step that has no results fails its rule rather than passing vacuously, a test that did not
+run (`skipped`, `unknown`) is never counted as passed, and a waiver has a bounded lifetime.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from loanqa.config.loader import Strict, load_model
 from loanqa.slo import Objective, SloSet
@@ -25,8 +26,20 @@ class MinTests(Strict):
     per_device: dict[str, int] = Field(default_factory=dict)
 
 
+class MinPassed(Strict):
+    """How many *passed* results the run needs; skipped, unknown, failed and broken never count."""
+
+    total: int = Field(default=1, ge=1)
+    per_suite: dict[str, int] = Field(default_factory=dict)
+    per_kind: dict[str, int] = Field(default_factory=dict)
+    per_platform: dict[str, int] = Field(default_factory=dict)
+    per_device: dict[str, int] = Field(default_factory=dict)
+    per_feature: dict[str, int] = Field(default_factory=dict)
+
+
 class PassRates(Strict):
-    """passed / (passed + failed + broken); skipped tests are not counted (as in Allure)."""
+    """passed / (passed + failed + broken + unknown); skipped tests are not counted (as in Allure), but a
+    test whose outcome is unknown did not pass."""
 
     overall: Rate | None = Field(default=None, ge=0, le=1)
     by_tier: dict[str, Rate] = Field(default_factory=dict)
@@ -34,8 +47,23 @@ class PassRates(Strict):
 
 
 class Critical(Strict):
+    """Each feature needs `min_passed` passed tests and none that did not pass.
+
+    `allow_skipped` lets skipped tests through (never `unknown`: a test whose outcome is unknown may have
+    failed); `waivable` names the features a known issue may waive, none by default.
+    """
+
     features: list[str] = Field(default_factory=list)
     allow_skipped: bool = False
+    min_passed: int = Field(default=1, ge=1)
+    waivable: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _waivable_are_features(self) -> Critical:
+        unknown = [f for f in self.waivable if f not in self.features]
+        if unknown:
+            raise ValueError(f"waivable names {', '.join(unknown)}, not in critical.features")
+        return self
 
 
 class Broken(Strict):
@@ -60,17 +88,33 @@ class Load(Strict):
 
 
 class KnownIssue(Strict):
-    """A waiver: a failure matching `match` (glob on name, full name or historyId) until `expires`."""
+    """A waiver: failures of one named test (its name, full name or historyId, exactly) until `expires`.
+
+    No wildcards: a `*` waived every failure of a release; a waiver names what it knowingly lets through.
+    """
 
     match: str = Field(min_length=1)
     ticket: str = Field(min_length=1, pattern=r"\S")
     expires: dt.date
     reason: str = ""
 
+    @field_validator("match")
+    @classmethod
+    def _names_one_test(cls, value: str) -> str:
+        if any(c in value for c in "*?") or not value.strip():
+            raise ValueError("a known issue names one test exactly (name, full name or historyId); "
+                             "wildcards are not allowed")
+        return value
+
+
+class Waivers(Strict):
+    max_days: int = Field(default=90, ge=1)  # a waiver may expire at most this many days after the gate runs
+
 
 class Policy(Strict):
     name: str = "release"
     min_tests: MinTests = MinTests()
+    min_passed: MinPassed = MinPassed()
     max_failures: int | None = Field(default=None, ge=0)
     max_duration_ms: int | None = Field(default=None, gt=0)
     max_flaky: int | None = Field(default=None, ge=0)
@@ -79,6 +123,7 @@ class Policy(Strict):
     broken: Broken = Broken()
     load: Load | None = None
     known_issues: list[KnownIssue] = Field(default_factory=list)
+    waivers: Waivers = Waivers()
 
 
 def load_policy(path: str | Path) -> Policy:

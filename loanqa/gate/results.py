@@ -6,9 +6,11 @@ Parsing is plain `json.loads` plus a few checks (no pydantic per file): the gate
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ from loanqa.taxonomy import Cause
 
 STATUSES = frozenset({"passed", "failed", "broken", "skipped", "unknown"})
 NOT_PASSED = frozenset({"failed", "broken", "skipped", "unknown"})
+CLOCK_SKEW_S = 300.0  # a result stamped later than now + this came from the future
 # allure-pytest prefixes the exception type: "AssertionError: [network] read timeout".
 _CAUSE_IN_MESSAGE = re.compile(r"^(?:[\w.]+: )?\[([a-z_]+)\] ")
 
@@ -84,19 +87,38 @@ class ResultSet:
     dirs: tuple[Path, ...] = field(default=())
 
 
-def read_results(dirs: Sequence[Path]) -> ResultSet:
-    """Fail closed: a missing directory, one with no result files, or a corrupt file is a ResultsError."""
+def read_results(dirs: Sequence[Path], *, now: float | None = None) -> ResultSet:
+    """Fail closed: a missing directory, one with no result files, a corrupt file, or a result stamped in the
+    future (it would shadow the real attempt when retries are folded) is a ResultsError."""
     if not dirs:
         raise ResultsError("no results directory given")
+    latest_ok = int(((time.time() if now is None else now) + CLOCK_SKEW_S) * 1000)
     parsed: list[TestResult] = []
     for d in dirs:
         found = list(_read_dir(d))
         if not found:
             raise ResultsError(f"{d}: no *-result.json files (empty results: the gate does not pass what it "
                                "did not see)")
+        for r in found:
+            _check_not_future(d, r, latest_ok)
         parsed.extend(found)
     latest, flaky, retried = _fold_retries(parsed)
     return ResultSet(tuple(latest), tuple(flaky), retried, len(parsed), tuple(dirs))
+
+
+def _check_not_future(d: Path, r: TestResult, latest_ms: int) -> None:
+    stamp = max(r.start, r.stop)
+    if stamp > latest_ms:
+        raise ResultsError(f"{d / r.file}: {'stop' if r.stop >= r.start else 'start'} {iso_ms(stamp)} is in the "
+                           f"future (now {iso_ms(latest_ms - int(CLOCK_SKEW_S * 1000))}): results from the future are "
+                           "rejected (a wrong clock, or a copy that would shadow the real attempt)")
+
+
+def iso_ms(ms: int) -> str:
+    try:
+        return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return f"{ms} ms since 1970"
 
 
 def result_files(d: Path) -> list[str]:
@@ -164,7 +186,8 @@ def _int(value: Any) -> int:
 
 
 def _fold_retries(results: list[TestResult]) -> tuple[list[TestResult], list[TestResult], int]:
-    """Latest attempt (by stop, then start) wins; an earlier failure of a test that then passed is flaky."""
+    """Allure's rules: attempts share a historyId, the one that started last wins; an earlier failure of a
+    test that then passed is flaky."""
     groups: dict[str, list[TestResult]] = {}
     for r in results:
         groups.setdefault(r.history_id, []).append(r)
@@ -172,7 +195,7 @@ def _fold_retries(results: list[TestResult]) -> tuple[list[TestResult], list[Tes
     flaky: list[TestResult] = []
     retried = 0
     for attempts in groups.values():
-        attempts.sort(key=lambda r: (r.stop, r.start))
+        attempts.sort(key=lambda r: (r.start, r.stop))
         last = attempts[-1]
         latest.append(last)
         retried += len(attempts) - 1

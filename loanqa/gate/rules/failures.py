@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from loanqa.gate.context import GateInput
+from loanqa.gate.context import GateInput, in_feature
 from loanqa.gate.results import NOT_PASSED, TestResult
 from loanqa.gate.verdict import RuleResult
 
@@ -28,23 +28,28 @@ def check(gi: GateInput) -> list[RuleResult]:
 
 
 def _critical(gi: GateInput) -> list[RuleResult]:
+    """A critical feature passes only on passed tests: skipped may be allowed, `unknown` never is."""
     crit = gi.policy.critical
-    statuses = _FAILED_OR_BROKEN if crit.allow_skipped else NOT_PASSED
+    excused = frozenset({"skipped"}) if crit.allow_skipped else frozenset()
     out = []
     for feature in crit.features:
-        tests = [t for t in gi.results.tests if _in_feature(t, feature)]
-        bad = gi.failing(tests, statuses)
-        ok = bool(tests) and not bad
-        detail = (f"no tests found for critical feature {feature!r}" if not tests
-                  else f"{len(bad)} of {len(tests)} tests not passed (must be 0)")
-        offenders = _names(bad) if tests else (f"feature={feature}: none found (missing from the results)",)
+        tests = [t for t in gi.results.tests if in_feature(t, feature)]
+        passed = sum(1 for t in tests if t.status == "passed")
+        bad = gi.failing(tests, NOT_PASSED - excused)
+        ok = passed >= crit.min_passed and not bad
+        if not tests:
+            detail = f"no tests found for critical feature {feature!r}"
+            offenders: tuple[str, ...] = (f"feature={feature}: none found (missing from the results)",)
+        else:
+            detail = (f"{passed} passed (at least {crit.min_passed} required), {len(bad)} of {len(tests)} "
+                      "not passed (must be 0)")
+            short = () if passed >= crit.min_passed else (
+                f"feature={feature}: {passed} passed, {crit.min_passed} required "
+                f"({', '.join(sorted({t.status for t in tests if t.status != 'passed'}))} do not count)",)
+            offenders = _names(bad) or short
         out.append(RuleResult(f"critical.{feature}", f"Critical feature {feature}: zero failures", ok, detail,
                               offenders))
     return out
-
-
-def _in_feature(t: TestResult, feature: str) -> bool:
-    return feature in (t.labels.get("feature"), t.labels.get("epic"))
 
 
 def _names(tests: list[TestResult]) -> tuple[str, ...]:

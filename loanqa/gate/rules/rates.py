@@ -6,8 +6,8 @@ from loanqa.gate.context import GateInput
 from loanqa.gate.results import TestResult
 from loanqa.gate.verdict import RuleResult
 
-_COUNTED = frozenset({"passed", "failed", "broken"})
-_BAD = frozenset({"failed", "broken"})
+_COUNTED = frozenset({"passed", "failed", "broken", "unknown"})  # skipped is left out, as in Allure
+_BAD = frozenset({"failed", "broken", "unknown"})  # a test whose outcome is unknown did not pass
 
 
 def check(gi: GateInput) -> list[RuleResult]:
@@ -26,7 +26,7 @@ def check(gi: GateInput) -> list[RuleResult]:
 def _rate(gi: GateInput, rule: str, title: str, tests: list[TestResult], minimum: float) -> RuleResult:
     counted = [t for t in tests if t.status in _COUNTED]
     if not counted:
-        return RuleResult(rule, title, False, f"no passed, failed or broken tests to judge (need ≥ {minimum:.1%})",
+        return RuleResult(rule, title, False, f"no passed, failed, broken or unknown tests (need ≥ {minimum:.1%})",
                           (f"{title}: no results (missing from the run?)",))
     bad = gi.failing(counted, _BAD)
     rate = (len(counted) - len(bad)) / len(counted)
