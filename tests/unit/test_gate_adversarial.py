@@ -17,8 +17,9 @@ from loanqa.config.loader import validate
 from loanqa.errors import ConfigError, ResultsError
 from loanqa.gate import Policy, Verdict, evaluate, load_policy
 from loanqa.gate.results import read_results
-from loanqa.load_summary import LoadSummary, SloResult
+from loanqa.load_summary import LoadSummary
 from loanqa.paths import project_root
+from loanqa.slo import SloResult
 from tests.unit.gate_factory import device, write_result
 
 GATES = project_root() / "ci" / "gates"
