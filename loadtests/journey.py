@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import gevent
+from gevent import GreenletExit
 from locust import task
 from locust.contrib.fasthttp import FastHttpSession, FastHttpUser
 
@@ -63,6 +64,8 @@ class BorrowerBase(FastHttpUser):
         self.reached: list[str] = []
         self.false_rejected = False
         self.taps = 0
+        self.on_step = ""
+        self.step_since = 0.0
         self._last_cause: Cause | None = None
 
     def _new_borrower(self) -> None:
@@ -75,6 +78,7 @@ class BorrowerBase(FastHttpUser):
             max_retries=0, insecure=True, concurrency=1, **self.route.client_options())
         self.token, self.loans, self.reached, self.false_rejected, self.taps = None, [], ["started"], False, 0
         self.journey_id = uuid.uuid4().hex[:16]
+        self._on("otp")
 
     def _walk(self) -> None:
         b = self.borrower
@@ -134,11 +138,18 @@ class BorrowerBase(FastHttpUser):
         self.reached.append("disbursed")
 
     def think(self, step: str) -> None:
+        """The borrower is on `step` from here: reading, typing, waiting for the SMS."""
+        self._on(step)
         gevent.sleep(self.ctx.think_s(*THINK_S[step]))
+
+    def _on(self, step: str) -> None:
+        if step != self.on_step:
+            self.on_step, self.step_since = step, time.time()
 
     def must(self, step: str, method: str, path: str, body: dict[str, Any] | None = None,
              key: bool = False) -> dict[str, Any]:
         """A step the journey cannot go on without: on a technical failure the borrower may tap retry."""
+        self._on(step)
         headers = self._headers(key)
         answer = self._round(step, method, path, body, headers, [])
         taps = 0
@@ -204,18 +215,20 @@ class BorrowerBase(FastHttpUser):
     def _profile(self) -> str:
         return self.route.profile if self.route else "direct"
 
-    def _record_journey(self, last: str, cause: Cause | None) -> None:
-        """Funnel stages count finished journeys only, so a run's cut-off does not look like a failure."""
+    def _record_journey(self, last: str, cause: Cause | None, outcome: str) -> None:
+        """Every borrower who started is counted once, finished or not: the worst profile must not vanish."""
         profile = self._profile()
         for stage in self.reached:
             self.ctx.tally.stage(profile, stage)
         self.ctx.tally.tapped(profile, self.taps, disbursed=self.reached[-1] == "disbursed")
+        self.ctx.tally.ended(profile, outcome, last if outcome == "unfinished" else cause.value if cause else "")
         b = self.borrower
         self.ctx.tally.journey({
             "journey_id": self.journey_id, "profile": profile, "phone": b.phone, "id_number": b.id_number,
-            "device_id": b.device_id, "stage": self.reached[-1], "last_step": last,
-            "cause": cause.value if cause else "", "false_rejection": int(self.false_rejected),
-            "taps": self.taps})
+            "device_id": b.device_id, "loan_id": self.loans[-1] if self.loans else "", "outcome": outcome,
+            "stage": self.reached[-1], "last_step": last, "cause": cause.value if cause else "",
+            "since": round(self.step_since, 3) if outcome == "unfinished" else "",
+            "false_rejection": int(self.false_rejected), "taps": self.taps})
 
 
 
@@ -231,10 +244,14 @@ class BorrowerUser(BorrowerBase):
         self._new_borrower()
         try:
             self._walk()
-            last, cause = "payout", None
         except JourneyAborted as stop:
             last, cause = stop.args
-        self._record_journey(last, cause)
+            self._record_journey(last, cause, "business_rejected" if cause and cause.is_business else "failed")
+        except GreenletExit:  # the run ended (or the user was stopped) mid-journey
+            self._record_journey(self.on_step, None, "unfinished")
+            raise
+        else:
+            self._record_journey("payout", None, "paid_out")
 
     @task(3)
     def check_status(self) -> None:

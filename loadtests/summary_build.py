@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from loadtests.tally import DISBURSED_AFTER_TAPS, TAPS, StepCounts, Tally, percentile
-from loanqa.load_summary import Funnel, Latency, LoadSummary, ProfileStats, StepStats
+from loanqa.load_summary import Funnel, Latency, LoadSummary, Outcomes, ProfileStats, StepStats
 from loanqa.taxonomy import Cause
 
 
@@ -54,24 +54,40 @@ def _causes(steps: dict[str, StepCounts]) -> dict[Cause, int]:
 def _funnel(stages: Counter[str]) -> Funnel:
     return Funnel(started=stages["started"], approved=stages["approved"], signed=stages["signed"],
                   disbursed=stages["disbursed"], disbursed_after_taps=stages[DISBURSED_AFTER_TAPS],
-                  taps=stages[TAPS])
+                  taps=stages[TAPS], unfinished=stages["unfinished"])
 
 
-def profile_stats(steps: dict[str, StepCounts], stages: Counter[str]) -> ProfileStats:
+def outcomes_of(ends: Counter[str]) -> Outcomes:
+    """`failed:network` → failed[network], `unfinished:apply` → unfinished[apply], …"""
+    out = Outcomes(paid_out=ends["paid_out"])
+    for key, n in sorted(ends.items()):
+        kind, _, why = key.partition(":")
+        if kind in ("business_rejected", "failed"):
+            getattr(out, kind)[Cause(why)] = n
+        elif kind == "unfinished":
+            out.unfinished[why] = n
+    return out
+
+
+def profile_stats(steps: dict[str, StepCounts], stages: Counter[str], ends: Counter[str]) -> ProfileStats:
     return ProfileStats(borrowers=stages["started"], steps={k: step_stats(v) for k, v in steps.items()},
-                        causes=_causes(steps), funnel=_funnel(stages))
+                        causes=_causes(steps), funnel=_funnel(stages), outcomes=outcomes_of(ends))
 
 
 def build_summary(t: Tally, info: RunInfo) -> LoadSummary:
-    profiles = sorted(set(t.steps) | set(t.funnel))
+    profiles = sorted(set(t.steps) | set(t.funnel) | set(t.outcomes))
     every = _merged_steps(list(t.steps.values()))
     stages: Counter[str] = Counter()
     for c in t.funnel.values():
         stages.update(c)
+    ends: Counter[str] = Counter()
+    for c in t.outcomes.values():
+        ends.update(c)
     return LoadSummary(
         run_id=info.run_id, target=info.target, shape=info.shape, network_mix=info.network_mix,
         started_at=info.started_at, finished_at=info.finished_at, processes=info.processes,
         requests=t.attempts, steps={k: step_stats(v) for k, v in every.items()},
-        profiles={p: profile_stats(t.steps.get(p, {}), t.funnel.get(p, Counter())) for p in profiles},
+        profiles={p: profile_stats(t.steps.get(p, {}), t.funnel.get(p, Counter()), t.outcomes.get(p, Counter()))
+                  for p in profiles},
         causes=_causes(every), false_rejections=sum(c.false_rejections for c in every.values()),
-        funnel=_funnel(stages))
+        funnel=_funnel(stages), outcomes=outcomes_of(ends))

@@ -15,8 +15,9 @@ from loanqa.taxonomy import Outcome
 
 STAGES = ("started", "approved", "signed", "disbursed")
 TAPS, DISBURSED_AFTER_TAPS = "taps", "disbursed_after_taps"  # funnel counters beside the stages
-JOURNEY_FIELDS = ("journey_id", "profile", "phone", "id_number", "device_id", "stage", "last_step", "cause",
-                  "false_rejection", "taps")
+JOURNEY_FIELDS = ("journey_id", "profile", "phone", "id_number", "device_id", "borrower_id", "loan_id", "outcome",
+                  "stage", "last_step", "cause", "since", "false_rejection", "taps")
+OUTCOMES = ("paid_out", "business_rejected", "failed", "unfinished")
 
 
 def bucket_ms(ms: float) -> int:
@@ -83,6 +84,7 @@ class Tally:
     timeline: dict[int, dict[str, Slot]] = field(default_factory=dict)
     users: dict[int, int] = field(default_factory=dict)
     journeys: list[list[Any]] = field(default_factory=list)
+    outcomes: dict[str, Counter[str]] = field(default_factory=dict)
     attempts: int = 0
 
     def add(self, ev: StepFinished) -> None:
@@ -113,6 +115,15 @@ class Tally:
     def journey(self, row: dict[str, Any]) -> None:
         self.journeys.append([row.get(k, "") for k in JOURNEY_FIELDS])
 
+    def ended(self, profile: str, outcome: str, why: str = "") -> None:
+        """One journey's final outcome; `why` is the cause (rejected, failed) or the step (unfinished)."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown journey outcome {outcome!r}")
+        key = f"{outcome}:{why}" if why else outcome
+        self.outcomes.setdefault(profile, Counter())[key] += 1
+        if outcome == "unfinished":
+            self.funnel.setdefault(profile, Counter())[outcome] += 1
+
     def merge(self, other: Tally) -> None:
         for profile, steps in other.steps.items():
             mine = self.steps.setdefault(profile, {})
@@ -129,6 +140,8 @@ class Tally:
         for sec, n in other.users.items():
             self.users[sec] = max(self.users.get(sec, 0), n)
         self.journeys.extend(other.journeys)
+        for profile, ends in other.outcomes.items():
+            self.outcomes.setdefault(profile, Counter()).update(ends)
         self.attempts += other.attempts
 
     def drain(self) -> dict[str, Any]:
@@ -146,6 +159,7 @@ def to_wire(t: Tally) -> dict[str, Any]:
                      for sec, slots in t.timeline.items() for p, slot in slots.items()],
         "users": [[sec, n] for sec, n in t.users.items()],
         "journeys": t.journeys,
+        "outcomes": {p: dict(c) for p, c in t.outcomes.items()},
         "attempts": t.attempts,
     }
 
@@ -154,6 +168,7 @@ def from_wire(data: dict[str, Any]) -> Tally:
     t = Tally(attempts=int(data.get("attempts", 0)), journeys=[list(r) for r in data.get("journeys", [])])
     t.steps = {p: {s: StepCounts.from_wire(c) for s, c in steps.items()} for p, steps in data["steps"].items()}
     t.funnel = {p: Counter(c) for p, c in data["funnel"].items()}
+    t.outcomes = {p: Counter(c) for p, c in data.get("outcomes", {}).items()}
     for sec, profile, requests, causes, latency in data["timeline"]:
         slot = Slot(requests, Counter(causes), Counter({int(ms): n for ms, n in latency}))
         t.timeline.setdefault(int(sec), {})[profile] = slot

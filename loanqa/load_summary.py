@@ -58,10 +58,36 @@ class Funnel(_Model):
     disbursed: int = 0
     disbursed_after_taps: int = 0
     taps: int = 0
+    unfinished: int = 0  # started but still on a step when the run ended (counted in every stage reached)
 
     @property
     def disbursement_rate(self) -> float | None:
         return self.disbursed / self.approved if self.approved else None
+
+
+class Outcomes(_Model):
+    """How each borrower's journey ended: exactly one outcome per borrower who started.
+
+    `failed` and `business_rejected` count journeys (not presses) by the cause that ended them, so an SLO
+    can name every cause of its lost loans with its share; `unfinished` counts by the step they were on.
+    """
+
+    paid_out: int = 0
+    business_rejected: dict[Cause, int] = Field(default_factory=dict)
+    failed: dict[Cause, int] = Field(default_factory=dict)
+    unfinished: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def journeys(self) -> int:
+        return (self.paid_out + sum(self.business_rejected.values()) + sum(self.failed.values())
+                + sum(self.unfinished.values()))
+
+    @property
+    def lost(self) -> dict[str, int]:
+        """Every journey that did not pay out for a reason other than a business answer, by cause or step."""
+        out = {c.value: n for c, n in self.failed.items()}
+        out.update({f"unfinished:{s}": n for s, n in self.unfinished.items()})
+        return out
 
 
 class ProfileStats(_Model):
@@ -69,6 +95,7 @@ class ProfileStats(_Model):
     steps: dict[str, StepStats] = Field(default_factory=dict)
     causes: dict[Cause, int] = Field(default_factory=dict)
     funnel: Funnel = Funnel()
+    outcomes: Outcomes = Outcomes()
 
 
 class LoadSummary(_Model):
@@ -86,6 +113,7 @@ class LoadSummary(_Model):
     causes: dict[Cause, int] = Field(default_factory=dict)
     false_rejections: int = 0
     funnel: Funnel = Funnel()
+    outcomes: Outcomes = Outcomes()
     slos: list[SloResult] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import msgpack  # type: ignore[import-untyped]
+import pytest
 
 from loadtests.summary_build import RunInfo, build_summary
 from loadtests.tally import Tally, from_wire, percentile
@@ -61,3 +62,35 @@ def test_percentiles_from_histogram() -> None:
     hist = Counter({10: 90, 200: 9, 3000: 1})
     assert percentile(hist, 0.5) == 10 and percentile(hist, 0.95) == 200 and percentile(hist, 0.999) == 3000
     assert percentile(Counter(), 0.5) is None
+
+
+def _ends(profile: str) -> Tally:
+    t = Tally()
+    for stage, outcome, why in (("disbursed", "paid_out", ""), ("approved", "failed", "payout"),
+                                ("started", "business_rejected", "fraud_flagged"), ("approved", "unfinished", "sign"),
+                                ("started", "unfinished", "liveness")):
+        for reached in ("started", "approved", "signed", "disbursed")[: ("started", "approved", "signed",
+                                                                         "disbursed").index(stage) + 1]:
+            t.stage(profile, reached)
+        t.ended(profile, outcome, "esign" if why == "payout" else why)
+    return t
+
+
+def test_every_started_borrower_has_one_outcome_unfinished_included() -> None:
+    master = Tally()
+    for worker in (_ends("festival"), _ends("festival"), _ends("4g")):
+        master.merge(from_wire(msgpack.unpackb(msgpack.packb(worker.drain()))))
+    summary = build_summary(master, INFO)
+    festival = summary.profiles["festival"]
+    assert festival.funnel.started == 10 == festival.outcomes.journeys
+    assert festival.funnel.unfinished == 4 and festival.outcomes.unfinished == {"sign": 2, "liveness": 2}
+    assert festival.outcomes.failed == {Cause.ESIGN: 2}
+    assert festival.outcomes.business_rejected == {Cause.FRAUD_FLAGGED: 2}
+    assert festival.outcomes.lost == {"esign": 2, "unfinished:sign": 2, "unfinished:liveness": 2}
+    assert festival.funnel.disbursement_rate == 2 / 6, "unfinished approved borrowers stay in the denominator"
+    assert summary.outcomes.journeys == summary.funnel.started == 15 and summary.outcomes.paid_out == 3
+
+
+def test_an_unknown_outcome_is_refused() -> None:
+    with pytest.raises(ValueError, match="outcome"):
+        Tally().ended("4g", "vanished")
