@@ -16,8 +16,9 @@ from tests.integration.test_load_runs import FAST, journeys, refapp_with, run_lo
 pytestmark = [pytest.mark.slow, pytest.mark.toxiproxy]
 
 # Every byte held forever: a borrower on it waits out its timeouts, retries and taps past the run's end.
-STALL_PROFILE = {"name": "stall", "description": "nothing gets through, nothing is refused", "source": "loanqa test",
-                 "downstream": [{"type": "timeout", "timeout": 0}]}
+STALL_PROFILE: dict[str, object] = {
+    "name": "stall", "description": "nothing gets through, nothing is refused", "source": "loanqa test",
+    "downstream": [{"type": "timeout", "timeout": 0}]}
 
 
 def _mix(tmp: Path, weights: dict[str, float], *profiles: dict[str, object]) -> tuple[Path, Path]:
