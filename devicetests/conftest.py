@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from devicetests.plugin import active
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("matrix", None) is None and any("devicetests" in i.nodeid for i in items):
+    if not active(config) and any("devicetests" in i.nodeid for i in items):
         raise pytest.UsageError("the device suite needs --matrix FILE (e.g. devicetests/matrices/ci-emulated.yaml)")

@@ -14,7 +14,7 @@ class DeviceFailure(AssertionError):
     """The product misbehaved on this device: compatibility, face or esign (or what the server said)."""
 
     def __init__(self, cause: Cause, device: str, text: str) -> None:
-        self.cause, self.device = cause, device
+        self.cause, self.device, self.text = cause, device, text
         super().__init__(cause_message(cause, f"{device}: {text}"))
 
 
@@ -24,7 +24,7 @@ class InfrastructureError(Exception):
     cause = Cause.INFRASTRUCTURE
 
     def __init__(self, device: str, text: str) -> None:
-        self.device = device
+        self.device, self.text = device, text
         super().__init__(cause_message(Cause.INFRASTRUCTURE, f"{device}: {text}"))
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from devicetests.matrix import LOCAL, Matrix
+from devicetests.matrix import LOCAL
 from devicetests.options import Endpoints, RunOptions
 from loanqa.config.project import StackConfig
 from loanqa.stack.stack import Stack
@@ -29,8 +29,8 @@ def _free_port() -> int:
 class Runtime:
     """Owns what it started (Stack processes, the network profile) and undoes it in `close`."""
 
-    def __init__(self, opts: RunOptions, matrix: Matrix, state_dir: Path) -> None:
-        self.opts, self.matrix, self.state_dir = opts, matrix, state_dir
+    def __init__(self, opts: RunOptions, state_dir: Path) -> None:
+        self.opts, self.matrix, self.state_dir = opts, opts.matrix, state_dir
         self._exit = ExitStack()
         self._stack: Stack | None = None
 

@@ -16,15 +16,17 @@ from typing import Any
 
 import allure_commons
 import pytest
+from pydantic import ValidationError
 from selenium.common.exceptions import WebDriverException
 from urllib3.exceptions import HTTPError as TransportError
 
 from devicetests import reporting as R
 from devicetests.evidence import Evidence
+from devicetests.lab_status import tag
 from devicetests.locks import device_lock
 from devicetests.masking import OutputMasking, mask
-from devicetests.matrix import Device, Matrix, load_matrix
-from devicetests.options import Endpoints, RunOptions
+from devicetests.matrix import Device
+from devicetests.options import Endpoints, RunOptions, build_options
 from devicetests.outcomes import DeviceFailure, InfrastructureError, label_cause
 from devicetests.phone import Phone, creditworthy_borrower
 from devicetests.providers import DeviceProvider, provider_for
@@ -37,48 +39,68 @@ from loanqa.paths import state_dir as default_state_dir
 from loanqa.taxonomy import Cause, cause_for_response
 
 WORKER_KEY = "loanqa_devices"
+OPTIONS_KEY = "loanqa_devices_options"
 
 
 def run_options(config: pytest.Config) -> RunOptions:
-    return RunOptions(matrix_path=config.getoption("matrix"), devices=list(config.getoption("device")),
-                      net_profile=config.getoption("net_profile"), appium_url=config.getoption("appium_url"),
-                      target=config.getoption("target"), toxiproxy_url=config.getoption("toxiproxy_url"),
-                      state_dir=config.getoption("device_state_dir"))
+    """The run's options: from the controller (xdist worker), from `--run-options-env`, or built from the flags.
+
+    Only the last parses the matrix YAML; workers and `loanqa devices` runs read validated JSON.
+    """
+    workerinput = getattr(config, "workerinput", None)
+    try:
+        if workerinput is not None and OPTIONS_KEY in workerinput:
+            return RunOptions.from_json(workerinput[OPTIONS_KEY])
+        env_name = config.getoption("run_options_env")
+        if env_name is not None:
+            return _options_from_env(env_name, config.getoption("matrix"))
+        return build_options(config.getoption("matrix"), devices=list(config.getoption("device")),
+                             net_profile=config.getoption("net_profile"), appium_url=config.getoption("appium_url"),
+                             target=config.getoption("target"), toxiproxy_url=config.getoption("toxiproxy_url"),
+                             state_dir=config.getoption("device_state_dir"))
+    except LoanQAError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _options_from_env(name: str, matrix: Path | None) -> RunOptions:
+    if matrix is not None:
+        raise pytest.UsageError("--matrix and --run-options-env exclude each other: the options hold the matrix")
+    text = os.environ.get(name)
+    if not text:
+        raise pytest.UsageError(f"--run-options-env {name}: environment variable not set")
+    try:
+        return RunOptions.from_json(text)
+    except ValidationError as exc:
+        raise pytest.UsageError(f"--run-options-env {name}: not valid run options: {exc.errors()[0]['msg']}") from None
 
 
 class DeviceSuite:
-    def __init__(self, opts: RunOptions, matrix: Matrix, devices: list[Device], state_dir: Path,
-                 endpoints: Endpoints, runtime: Runtime | None) -> None:
-        self.opts, self.matrix, self.devices, self.state_dir = opts, matrix, devices, state_dir
+    def __init__(self, opts: RunOptions, state_dir: Path, endpoints: Endpoints, runtime: Runtime | None) -> None:
+        self.opts, self.matrix, self.devices, self.state_dir = opts, opts.matrix, opts.selected(), state_dir
         self.endpoints, self.runtime = endpoints, runtime
-        self.provider: DeviceProvider = provider_for(matrix, state_dir)
+        self.provider: DeviceProvider = provider_for(self.matrix, state_dir)
         self.health = AppiumHealth(endpoints.appium_url)
-        self.backoff = Backoff(attempts=matrix.session_start_attempts)
+        self.backoff = Backoff(attempts=self.matrix.session_start_attempts)
         self.stats = SessionStats()
         self.masking = OutputMasking()
-        if matrix.auth is not None:
-            register_secret(matrix.auth.username)
-            register_secret(matrix.auth.access_key)
+        if self.matrix.auth is not None:
+            register_secret(self.matrix.auth.username)
+            register_secret(self.matrix.auth.access_key)
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> DeviceSuite:
         opts = run_options(config)
-        try:
-            matrix = load_matrix(opts.matrix_path)
-            devices = matrix.select(opts.devices, str(opts.matrix_path))
-        except LoanQAError as exc:
-            raise pytest.UsageError(str(exc)) from None
         state = (opts.state_dir or default_state_dir() / "devices").resolve()
         state.mkdir(parents=True, exist_ok=True)
         workerinput = getattr(config, "workerinput", None)
         if workerinput is not None and WORKER_KEY in workerinput:
-            return cls(opts, matrix, devices, state, Endpoints.from_json(workerinput[WORKER_KEY]), None)
-        runtime = Runtime(opts, matrix, state)
+            return cls(opts, state, Endpoints.from_json(workerinput[WORKER_KEY]), None)
+        runtime = Runtime(opts, state)
         try:
             endpoints = runtime.open()
         except LoanQAError as exc:
             raise pytest.UsageError(f"cannot start the device run: {exc}") from None
-        return cls(opts, matrix, devices, state, endpoints, runtime)
+        return cls(opts, state, endpoints, runtime)
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.pluginmanager.register(self.masking, "loanqa-devices-masking")
@@ -93,6 +115,7 @@ class DeviceSuite:
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput[WORKER_KEY] = self.endpoints.to_json()
+        node.workerinput[OPTIONS_KEY] = self.opts.to_json()
 
     def pytest_report_header(self) -> list[str]:
         e = self.endpoints
@@ -114,6 +137,11 @@ class DeviceSuite:
             None, pytest.TestReport, pytest.TestReport]:
         report = yield
         item.stash.setdefault(_REPORTS, {})[report.when] = report
+        exc = call.excinfo.value if call.excinfo is not None else None
+        if isinstance(exc, DeviceFailure | InfrastructureError):
+            tag(report, exc.cause, exc.device, mask(exc.text))
+        if isinstance(exc, InfrastructureError):  # lab trouble: the message says it all (Allure keeps the trace)
+            report.longrepr, report.sections = mask(str(exc)), []
         return report
 
     @pytest.hookimpl(wrapper=True)

@@ -1,4 +1,8 @@
-"""`loanqa devices`: run the device suite on a matrix and leave allure-results, whatever happens."""
+"""`loanqa devices`: run the device suite on a matrix and leave allure-results, whatever happens.
+
+The options are validated here, once, before anything starts, and handed to the pytest subprocess as JSON
+in an environment variable (kept out of argv and off disk: a cloud matrix holds credentials).
+"""
 
 from __future__ import annotations
 
@@ -7,29 +11,52 @@ import os
 import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from loanqa.cli.context import Settings
-from loanqa.errors import RunFailed
+from loanqa.errors import LoanQAError, RunFailed
 
 SUITE_DIR = Path(__file__).resolve().parents[2] / "devicetests"
 STOP_GRACE_S = 120.0  # ending sessions and stopping Appium and refapp takes seconds; a hung one is killed
+OPTIONS_ENV = "LOANQA_DEVICE_RUN"
+PYTEST_LAB_DOWN = 6  # devicetests.lab_status.LAB_DOWN_EXIT; not imported, to keep pytest off the CLI's import path
 
 
-def pytest_argv(matrix: Path, devices: tuple[str, ...], workers: str, alluredir: Path, state_dir: Path,
-                net_profile: str | None, appium_url: str | None, target: str | None) -> list[str]:
+class LabDown(LoanQAError):
+    """Every result was broken (infrastructure): the device lab, not the app, is what failed."""
+
+    exit_code = 4
+
+
+@dataclass(frozen=True)
+class PytestFlags:
+    """pytest's own flags the CLI passes through."""
+
+    alluredir: Path
+    workers: str = "auto"
+    clean_alluredir: bool = False
+    keyword: str | None = None
+    reruns: int = 0
+    junitxml: Path | None = None
+
+
+def pytest_argv(flags: PytestFlags) -> list[str]:
     """The pytest command line the run uses (the plugin does the rest); a subprocess keeps state apart."""
-    argv = [sys.executable, "-m", "pytest", str(SUITE_DIR), "--matrix", str(matrix), "-p", "no:cacheprovider",
-            "--alluredir", str(alluredir), "--clean-alluredir", "--device-state-dir", str(state_dir / "devices"),
-            "-o", "addopts=", "-q", "-rfE"]
-    argv += [a for d in devices for a in ("--device", d)]
-    if workers != "0":
-        argv += ["-n", workers, "--dist", "loadgroup"]
-    for flag, value in (("--net-profile", net_profile), ("--appium-url", appium_url), ("--target", target)):
-        if value:
-            argv += [flag, value]
+    argv = [sys.executable, "-m", "pytest", str(SUITE_DIR), "--run-options-env", OPTIONS_ENV,
+            "-p", "no:cacheprovider", "--alluredir", str(flags.alluredir), "-o", "addopts=", "-q", "-rfE"]
+    if flags.clean_alluredir:
+        argv.append("--clean-alluredir")
+    if flags.workers != "0":
+        argv += ["-n", flags.workers, "--dist", "loadgroup"]
+    if flags.keyword:
+        argv += ["-k", flags.keyword]
+    if flags.reruns:
+        argv += ["--reruns", str(flags.reruns)]
+    if flags.junitxml is not None:
+        argv += ["--junitxml", str(flags.junitxml)]
     return argv
 
 
@@ -39,33 +66,53 @@ def pytest_argv(matrix: Path, devices: tuple[str, ...], workers: str, alluredir:
 @click.option("--device", "devices", multiple=True, help="Only this device (repeatable).")
 @click.option("-n", "workers", default="auto", show_default=True, help="pytest-xdist workers; 0 runs in-process.")
 @click.option("--alluredir", type=click.Path(file_okay=False, path_type=Path), default=Path("allure-results"),
-              show_default=True)
+              show_default=True, help="Where results go; earlier results there are kept unless --clean-alluredir.")
+@click.option("--clean-alluredir", is_flag=True, help="Delete earlier results in --alluredir first.")
+@click.option("-k", "keyword", help="Only tests matching this pytest -k expression (e.g. 'esign and pixel').")
+@click.option("--reruns", type=click.IntRange(0, 5), default=0, show_default=True,
+              help="Rerun a failed test up to N times; one that then passes is reported flaky.")
+@click.option("--junitxml", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML here.")
 @click.option("--net-profile", help="Network profile the app's traffic goes through (e.g. 3g).")
-@click.option("--appium-url", help="Appium server (default: the matrix's; `local` starts one).")
+@click.option("--appium-url", help="Appium server or Selenium Grid hub (default: the matrix's; `local` starts one).")
 @click.option("--target", help="Target base URL (default: the matrix's; `local` starts refapp).")
+@click.option("--toxiproxy-url", envvar="TOXIPROXY_URL", help="Toxiproxy API for --net-profile (default: local).")
 @click.pass_obj
 def devices(settings: Settings, matrix: Path, devices: tuple[str, ...], workers: str, alluredir: Path,
-            net_profile: str | None, appium_url: str | None, target: str | None) -> None:
-    """Face recognition, e-sign and layout checks on every device of MATRIX; writes allure-results."""
-    from devicetests.matrix import load_matrix
+            clean_alluredir: bool, keyword: str | None, reruns: int, junitxml: Path | None, net_profile: str | None,
+            appium_url: str | None, target: str | None, toxiproxy_url: str | None) -> None:
+    """Face recognition, e-sign and layout checks on every device of MATRIX; writes allure-results.
 
-    load_matrix(matrix).select(list(devices), str(matrix))  # bad input: one clear line, before any start
-    argv = pytest_argv(matrix, devices, workers, alluredir, settings.state_dir, net_profile, appium_url, target)
-    code = run_suite(argv)
+    Exit code: 0 every test passed (perhaps on a rerun), 1 failures, 2 invalid input, 4 every result broken:
+    the device lab (Appium, devices, sessions) is down, and one line per device says why.
+    """
+    from devicetests.options import build_options
+
+    opts = build_options(matrix, devices=list(devices), net_profile=net_profile, appium_url=appium_url,
+                         target=target, toxiproxy_url=toxiproxy_url, state_dir=settings.state_dir / "devices")
+    flags = PytestFlags(alluredir, workers, clean_alluredir, keyword, reruns, junitxml)
+    code = run_suite(pytest_argv(flags), {**os.environ, OPTIONS_ENV: opts.to_json()})
     click.echo(f"allure-results: {alluredir}")
+    _verdict(code)
+
+
+def _verdict(code: int) -> None:
+    if code == PYTEST_LAB_DOWN:
+        raise LabDown("every device result is broken: the device lab is down (one line per device above)")
     if code == 1:
         raise RunFailed("device suite found failures (see allure-results)")
+    if code == 5:
+        raise RunFailed("no device test matched (check -k and --device)")
     if code != 0:
         raise RunFailed(f"device suite ended with pytest exit code {code}")
 
 
-def run_suite(argv: list[str]) -> int:
+def run_suite(argv: list[str], env: dict[str, str] | None = None) -> int:
     """Run pytest in its own process group, so an interrupt reaches it exactly once, from here.
 
     On Ctrl-C or SIGTERM it gets one SIGINT and time to end its sessions and stop the Appium and refapp it
     started; killing it at once (as `subprocess.call` does) left them, chromedriver and chromium running.
     """
-    proc = subprocess.Popen(argv, start_new_session=True, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, start_new_session=True, stdin=subprocess.DEVNULL, env=env)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return proc.wait()

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from devicetests.lab_status import LAB_DOWN_EXIT
 from loanqa.config.project import StackConfig
 from loanqa.stack.components import appium_spec
 from loanqa.stack.process import ProcessManager
@@ -68,7 +69,7 @@ def test_dead_appium_is_broken_infrastructure_never_failed(tmp_path: Path, refap
     dead = f"http://127.0.0.1:{free_port()}"
     code, results, _ = _run_suite(tmp_path, "--appium-url", dead, "--target", refapp_url, "--device", "pixel-7",
                                   "--device", "iphone-se", "-k", "no_blink or esign", timeout=120)
-    assert code == 1 and len(results) == 4
+    assert code == LAB_DOWN_EXIT and len(results) == 4
     for r in results:
         assert r["status"] == "broken", r["name"]
         assert INFRA.match(r["statusDetails"]["message"]), r["statusDetails"]["message"]
@@ -93,7 +94,7 @@ def test_appium_dying_mid_run_turns_the_rest_broken_and_the_run_finishes(tmp_pat
             time.sleep(0.2)  # polling the results dir for the first finished test
         drivers = [pid for pid in _tree([running.pid]) if pid != running.pid]  # chromedriver and its browser
         assert pm.stop("appium"), "Appium was not running when the first result appeared"
-        assert proc.wait(timeout=120) == 1
+        code = proc.wait(timeout=120)
     finally:
         pm.stop("appium")
         # A killed Appium cannot end its chromedriver (in a real lab it dies with the host); the browser may be
@@ -107,6 +108,7 @@ def test_appium_dying_mid_run_turns_the_rest_broken_and_the_run_finishes(tmp_pat
     assert [r["status"] for r in found[1:]] == ["broken", "broken"]
     assert all(_labels(r)["cause"] == "infrastructure" for r in found[1:])
     assert found[0]["status"] in ("passed", "broken")
+    assert code == (LAB_DOWN_EXIT if found[0]["status"] == "broken" else 1)
 
 
 def test_esign_through_a_3g_profile_completes_signs_once_and_removes_its_proxy(
