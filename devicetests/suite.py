@@ -36,6 +36,7 @@ from loanqa import allure_labels as L
 from loanqa.errors import LoanQAError
 from loanqa.masking import register_pii, register_secret
 from loanqa.paths import state_dir as default_state_dir
+from loanqa.report.environment import write_properties
 from loanqa.taxonomy import Cause, cause_for_response
 
 WORKER_KEY = "loanqa_devices"
@@ -254,10 +255,7 @@ class DeviceSuite:
                "devices": ",".join(d.name for d in self.devices), "appium": self.endpoints.appium_url,
                "target": self.endpoints.api_target, "app_url": self.endpoints.browser_target,
                "network_profile": self.opts.net_profile or "none"}
-        text = "".join(f"{k}={mask(v)}\n" for k, v in env.items())  # https://user:key@hub never verbatim
-        tmp = alluredir / "environment.properties.part"
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(alluredir / "environment.properties")
+        write_properties(alluredir, {k: mask(v) for k, v in env.items()})  # https://user:key@hub never verbatim
 
 
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()

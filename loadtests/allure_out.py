@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from loanqa import allure_labels
+from loanqa import allure_labels, atomic
 from loanqa.load_summary import LoadSummary
 from loanqa.slo import SloResult
 from loanqa.taxonomy import Cause
@@ -65,20 +65,16 @@ def _result(result: SloResult, summary: LoadSummary, attachments: list[dict[str,
 
 def write_allure(summary: LoadSummary, charts: list[Path], folder: Path) -> Path:
     """Built in a sibling temp folder and renamed, so a reader never sees a partial results folder."""
-    tmp = folder.with_name(folder.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    shared = []
-    for chart in charts:
-        name = f"{uuid.uuid4()}-attachment.png"
-        shutil.copyfile(chart, tmp / name)
-        shared.append({"name": chart.stem, "source": name, "type": "image/png"})
-    for result in summary.slos:
-        figures = f"{uuid.uuid4()}-attachment.json"
-        (tmp / figures).write_text(json.dumps(result.model_dump(mode="json"), indent=2), encoding="utf-8")
-        data = _result(result, summary, [{"name": "figures", "source": figures, "type": "application/json"},
-                                         *shared])
-        (tmp / f"{data['uuid']}-result.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    shutil.rmtree(folder, ignore_errors=True)
-    tmp.replace(folder)
+    with atomic.replacing_dir(folder) as tmp:
+        shared = []
+        for chart in charts:
+            name = f"{uuid.uuid4()}-attachment.png"
+            shutil.copyfile(chart, tmp / name)
+            shared.append({"name": chart.stem, "source": name, "type": "image/png"})
+        for result in summary.slos:
+            figures = f"{uuid.uuid4()}-attachment.json"
+            (tmp / figures).write_text(json.dumps(result.model_dump(mode="json"), indent=2), encoding="utf-8")
+            data = _result(result, summary, [{"name": "figures", "source": figures, "type": "application/json"},
+                                             *shared])
+            (tmp / f"{data['uuid']}-result.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return folder

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from loadtests.tally import Tally, percentile
+from loanqa import atomic
 from loanqa.taxonomy import Cause
 
 WINDOW_S = 5  # p95 needs a few seconds of samples to mean anything
@@ -28,10 +29,11 @@ def _seconds(t: Tally) -> list[int]:
 
 
 def _save(fig: Figure, path: Path) -> Path:
-    tmp = path.with_name(path.stem + ".tmp.png")
-    fig.savefig(tmp, dpi=90, bbox_inches="tight")  # keeps the axis labels inside the picture
-    plt.close(fig)
-    tmp.replace(path)
+    try:
+        with atomic.replacing(path) as tmp:
+            fig.savefig(tmp, dpi=90, bbox_inches="tight")  # keeps the axis labels inside the picture
+    finally:
+        plt.close(fig)
     return path
 
 

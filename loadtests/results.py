@@ -9,6 +9,7 @@ from loadtests.allure_out import write_allure
 from loadtests.charts import write_charts
 from loadtests.summary_build import RunInfo, build_summary
 from loadtests.tally import JOURNEY_FIELDS, Tally
+from loanqa import atomic
 from loanqa.load_summary import LoadSummary
 from loanqa.slo import SloSet
 from loanqa.slo_judge import judge
@@ -19,12 +20,10 @@ JOURNEYS_FILE = "journeys.csv"
 def write_journeys(t: Tally, folder: Path) -> Path:
     """Each finished journey with its borrower, so a failure can be traced in the target's own logs."""
     path = folder / JOURNEYS_FILE
-    tmp = path.with_suffix(".csv.tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
+    with atomic.replacing(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(JOURNEY_FIELDS)
         writer.writerows(t.journeys)
-    tmp.replace(path)
     return path
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from loanqa import atomic
 from loanqa.errors import ResultsError
 from loanqa.input_files import read_bounded
 from loanqa.slo import SloResult
@@ -122,10 +123,7 @@ class LoadSummary(_Model):
         """Atomic: a reader (the gate) never sees half a file."""
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / FILE_NAME
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(self.model_dump_json(by_alias=True, indent=2), encoding="utf-8")
-        tmp.replace(path)
-        return path
+        return atomic.write_text(path, self.model_dump_json(by_alias=True, indent=2))
 
 
 def read_summary(path: Path, *, within: Path | None = None) -> LoadSummary:

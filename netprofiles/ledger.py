@@ -14,6 +14,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from loanqa import atomic
 from loanqa.errors import ComponentError
 
 
@@ -57,6 +58,4 @@ class Ledger:
                                  "Toxiproxy by hand (GET /proxies)") from None
 
     def _write(self, entries: list[Entry]) -> None:
-        tmp = self.path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps({"proxies": [asdict(e) for e in entries]}, indent=1))
-        tmp.replace(self.path)
+        atomic.write_text(self.path, json.dumps({"proxies": [asdict(e) for e in entries]}, indent=1))

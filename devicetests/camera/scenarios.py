@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from loanqa import faces
+from loanqa import atomic, faces
 
 Frame = faces.Image
 
@@ -111,13 +111,11 @@ def write_y4m(scenario: Scenario | str, path: str | Path, fps: int = 10, seconds
     w, h = size
     if w % 2 or h % 2:
         raise ValueError(f"y4m C420 needs even width and height, got {w}x{h}")
-    tmp = out.with_name(out.name + ".part")
-    with tmp.open("wb") as fh:
+    with atomic.replacing(out) as tmp, tmp.open("wb") as fh:
         fh.write(f"YUV4MPEG2 W{w} H{h} F{fps}:1 Ip A1:1 C420\n".encode("ascii"))
         for i in range(fps * seconds):
             tick = i * _TIMELINE_FPS // fps
             yuv = cv2.cvtColor(_resize(_frame_at(sc, tick), size), cv2.COLOR_BGR2YUV_I420)
             fh.write(b"FRAME\n")
             fh.write(yuv.tobytes())
-    tmp.replace(out)
     return out

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from loanqa import atomic
 from loanqa.errors import MISSING, ConfigError, RunFailed
 from loanqa.gate import evaluate, load_policy
 from loanqa.gate.render import Format, render
@@ -44,8 +45,6 @@ def gate(results: tuple[Path, ...], more_results: tuple[Path, ...], policy: Path
 def _write(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        atomic.write_text(path, text)
     except OSError as exc:
         raise ConfigError(str(path), "", MISSING, f"cannot write verdict: {exc}") from None

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from loanqa import atomic
 from loanqa.errors import ResultsError
 from loanqa.gate.results import result_files
 from loanqa.gate.summaries import find_summaries, read_all
@@ -56,10 +57,7 @@ def build(results_dirs: Sequence[Path], out_dir: Path, *, single_file: bool = Fa
 
 def prepare_results(results_dir: Path, env: Mapping[str, str]) -> None:
     """categories.json and environment.properties go into the results, where any Allure reader finds them."""
-    path = results_dir / "categories.json"
-    tmp = path.with_name("categories.json.tmp")
-    tmp.write_text(json.dumps(categories.allure2_categories(), indent=2), encoding="utf-8")
-    tmp.replace(path)
+    atomic.write_text(results_dir / "categories.json", json.dumps(categories.allure2_categories(), indent=2))
     if env:
         environment.write_properties(results_dir, env)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from loanqa import atomic
 from loanqa.errors import MISSING, ConfigError
 from loanqa.load_summary import LoadSummary
 from loanqa.masking import mask_text
@@ -47,10 +48,8 @@ def _escape(text: str, *, key: bool = False) -> str:
 
 def write_properties(folder: Path, env: Mapping[str, str]) -> Path:
     path = folder / FILE_NAME
-    tmp = path.with_name(FILE_NAME + ".tmp")
     try:
-        tmp.write_text(render_properties(env), encoding="utf-8")
-        tmp.replace(path)
+        atomic.write_text(path, render_properties(env))
     except OSError as exc:
         raise ConfigError(str(path), "", MISSING, f"cannot write environment: {exc}") from None
     return path

@@ -25,7 +25,7 @@ def test_round_trip_keeps_causes_typed(tmp_path: Path) -> None:
     assert back == summary()
     assert back.steps["apply"].technical_failures == 1
     assert back.funnel.disbursement_rate == 1.0
-    assert not list(tmp_path.glob("*.tmp")), "atomic write leaves no temp file"
+    assert list(tmp_path.iterdir()) == [path], "atomic write leaves no temp file"
 
 
 def test_business_rejections_are_not_technical_failures() -> None:
