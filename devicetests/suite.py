@@ -21,6 +21,7 @@ from selenium.common.exceptions import WebDriverException
 from urllib3.exceptions import HTTPError as TransportError
 
 from devicetests import reporting as R
+from devicetests import run_record
 from devicetests.evidence import Evidence
 from devicetests.lab_status import tag
 from devicetests.locks import device_lock
@@ -37,6 +38,7 @@ from loanqa.errors import LoanQAError
 from loanqa.masking import register_pii, register_secret
 from loanqa.paths import state_dir as default_state_dir
 from loanqa.report.environment import write_properties
+from loanqa.run_manifest import RunManifest
 from loanqa.taxonomy import Cause, cause_for_response
 
 WORKER_KEY = "loanqa_devices"
@@ -84,6 +86,7 @@ class DeviceSuite:
         self.backoff = Backoff(attempts=self.matrix.session_start_attempts)
         self.stats = SessionStats()
         self.masking = OutputMasking()
+        self._record: RunManifest | None = None
         if self.matrix.auth is not None:
             register_secret(self.matrix.auth.username)
             register_secret(self.matrix.auth.access_key)
@@ -244,10 +247,17 @@ class DeviceSuite:
     def api_target(self) -> str:
         return self.endpoints.api_target
 
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        alluredir = session.config.getoption("allure_report_dir", None)
+        if alluredir and getattr(session.config, "workerinput", None) is None:
+            self._record = run_record.started(Path(alluredir), mask(self.endpoints.api_target))
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         alluredir = session.config.getoption("allure_report_dir", None)
         if alluredir and getattr(session.config, "workerinput", None) is None:
             self._write_environment(Path(alluredir))
+            if self._record is not None:
+                run_record.finished(self._record, Path(alluredir), session, exitstatus)
 
     def _write_environment(self, alluredir: Path) -> None:
         alluredir.mkdir(parents=True, exist_ok=True)

@@ -107,6 +107,12 @@ class KnownIssue(Strict):
         return value
 
 
+class RunChecks(Strict):
+    """Results and summaries judged together come from one run; its parts may not be further apart than this."""
+
+    max_span_hours: float = Field(default=24, gt=0)
+
+
 class Waivers(Strict):
     max_days: int = Field(default=90, ge=1)  # a waiver may expire at most this many days after the gate runs
 
@@ -124,6 +130,7 @@ class Policy(Strict):
     load: Load | None = None
     known_issues: list[KnownIssue] = Field(default_factory=list)
     waivers: Waivers = Waivers()
+    run: RunChecks = RunChecks()
 
 
 def load_policy(path: str | Path) -> Policy:

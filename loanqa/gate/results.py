@@ -19,6 +19,8 @@ from typing import Any
 from loanqa import allure_labels
 from loanqa.errors import ResultsError
 from loanqa.input_files import read_bounded
+from loanqa.run_manifest import FILE_NAME as MANIFEST
+from loanqa.run_manifest import RunManifest, read_manifest
 from loanqa.taxonomy import Cause
 
 STATUSES = frozenset({"passed", "failed", "broken", "skipped", "unknown"})
@@ -41,6 +43,7 @@ class TestResult:
     file: str
     start: int
     stop: int
+    run_id: str | None = None  # the `run_id` parameter load results carry
 
     __test__ = False  # not a pytest class
 
@@ -85,33 +88,48 @@ class ResultSet:
     retried: int
     files: int
     dirs: tuple[Path, ...] = field(default=())
+    manifests: tuple[tuple[Path, RunManifest], ...] = field(default=())
 
 
 def read_results(dirs: Sequence[Path], *, now: float | None = None) -> ResultSet:
     """Fail closed: a missing directory, one with no result files, a corrupt file, or a result stamped in the
-    future (it would shadow the real attempt when retries are folded) is a ResultsError."""
+    future or outside the run its folder's `loanqa-run.json` records (it would shadow the real attempt when
+    retries are folded) is a ResultsError."""
     if not dirs:
         raise ResultsError("no results directory given")
-    latest_ok = int(((time.time() if now is None else now) + CLOCK_SKEW_S) * 1000)
+    now_s = time.time() if now is None else now
     parsed: list[TestResult] = []
+    manifests: list[tuple[Path, RunManifest]] = []
     for d in dirs:
         found = list(_read_dir(d))
         if not found:
             raise ResultsError(f"{d}: no *-result.json files (empty results: the gate does not pass what it "
                                "did not see)")
+        manifest = read_manifest(d)
+        if manifest is not None:
+            manifests.append((d, manifest))
         for r in found:
-            _check_not_future(d, r, latest_ok)
+            _check_when(d, r, now_s, manifest)
         parsed.extend(found)
     latest, flaky, retried = _fold_retries(parsed)
-    return ResultSet(tuple(latest), tuple(flaky), retried, len(parsed), tuple(dirs))
+    return ResultSet(tuple(latest), tuple(flaky), retried, len(parsed), tuple(dirs), tuple(manifests))
 
 
-def _check_not_future(d: Path, r: TestResult, latest_ms: int) -> None:
+def _check_when(d: Path, r: TestResult, now_s: float, manifest: RunManifest | None) -> None:
+    skew = int(CLOCK_SKEW_S * 1000)
     stamp = max(r.start, r.stop)
-    if stamp > latest_ms:
+    if stamp > int(now_s * 1000) + skew:
         raise ResultsError(f"{d / r.file}: {'stop' if r.stop >= r.start else 'start'} {iso_ms(stamp)} is in the "
-                           f"future (now {iso_ms(latest_ms - int(CLOCK_SKEW_S * 1000))}): results from the future are "
-                           "rejected (a wrong clock, or a copy that would shadow the real attempt)")
+                           f"future (now {iso_ms(int(now_s * 1000))}): results from the future are rejected "
+                           "(a wrong clock, or a copy that would shadow the real attempt)")
+    if manifest is None:
+        return
+    first = int(manifest.started_at * 1000) - skew
+    last = int((manifest.finished_at if manifest.finished_at is not None else now_s) * 1000) + skew
+    if r.start < first or stamp > last:
+        raise ResultsError(f"{d / r.file}: ran {iso_ms(r.start)} to {iso_ms(r.stop)}, outside run "
+                           f"{manifest.run_id} ({iso_ms(first + skew)} to {iso_ms(last - skew)}, {MANIFEST}): "
+                           "results from another run are rejected")
 
 
 def iso_ms(ms: int) -> str:
@@ -167,7 +185,8 @@ def parse_result(path: str, raw: Any) -> TestResult:
     hid = raw.get("historyId") or raw.get("testCaseId") or full
     return TestResult(name=name, full_name=full, history_id=str(hid), status=status,
                       message=message if isinstance(message, str) else "", labels=_labels(path, raw),
-                      file=os.path.basename(path), start=_int(raw.get("start")), stop=_int(raw.get("stop")))
+                      file=os.path.basename(path), start=_int(raw.get("start")), stop=_int(raw.get("stop")),
+                      run_id=_run_id(raw.get("parameters")))
 
 
 def _labels(path: str, raw: dict[str, Any]) -> dict[str, str]:
@@ -179,6 +198,12 @@ def _labels(path: str, raw: dict[str, Any]) -> dict[str, str]:
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             out.setdefault(item["name"], str(item.get("value", "")))
     return out
+
+
+def _run_id(params: Any) -> str | None:
+    if not isinstance(params, list):
+        return None
+    return next((str(p.get("value")) for p in params if isinstance(p, dict) and p.get("name") == "run_id"), None)
 
 
 def _int(value: Any) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 
 def write_result(folder: Path, name: str, status: str = "passed", *, message: str | None = None,
                  labels: dict[str, str] | None = None, history_id: str | None = None, start: int = 1000,
-                 stop: int = 2000) -> Path:
+                 stop: int = 2000, run_id: str | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     u = str(uuid.uuid4())
     raw: dict[str, Any] = {
@@ -19,6 +19,8 @@ def write_result(folder: Path, name: str, status: str = "passed", *, message: st
         "labels": [{"name": k, "value": v} for k, v in (labels or {}).items()]
         + [{"name": "framework", "value": "pytest"}],
     }
+    if run_id is not None:
+        raw["parameters"] = [{"name": "run_id", "value": run_id}]
     if message is not None:
         raw["statusDetails"] = {"message": message, "trace": "Traceback..."}
     path = folder / f"{u}-result.json"

@@ -19,6 +19,7 @@ from loanqa.gate import Policy, Verdict, evaluate, load_policy
 from loanqa.gate.results import read_results
 from loanqa.load_summary import LoadSummary
 from loanqa.paths import project_root
+from loanqa.run_manifest import RunManifest
 from loanqa.slo import SloResult
 from tests.unit.gate_factory import device, write_result
 
@@ -158,3 +159,62 @@ def test_critical_failure_is_waived_only_where_the_policy_allows_it(tmp_path: Pa
 def test_waivable_must_name_a_critical_feature() -> None:
     with pytest.raises(ConfigError, match=r"critical: .*waivable names Face, not in critical\.features"):
         policy(critical={"features": ["Disbursement"], "waivable": ["Face"]})
+
+
+def _load_dir(folder: Path, results_run: str, summary_run: str, *, at_ms: int = 10_000,
+              target: str = "http://127.0.0.1:1") -> Path:
+    results = folder / "allure-results"
+    write_result(results, "disburse SLO", labels={"kind": "load", "feature": "Disbursement"}, run_id=results_run,
+                 start=at_ms, stop=at_ms + 1000)
+    LoadSummary(run_id=summary_run, target=target, shape="double-11", started_at=0, finished_at=60,
+                slos=[SloResult(name="x", metric="p95_ms", threshold=1, actual=1, passed=True)]).write(folder)
+    return results
+
+
+def test_a_summary_from_another_run_is_named(tmp_path: Path) -> None:
+    v = judge([_load_dir(tmp_path, "run-today", "run-last-week")], policy())
+    (r,) = [r for r in v.rules if r.rule == "run.same_run"]
+    assert not r.passed
+    assert r.offenders[0].startswith("1 results of load run run-today (e.g. ")
+    assert r.offenders[0].endswith("have no summary.json of that run (summaries: run-last-week)")
+    assert r.offenders[1] == (f"{tmp_path / 'summary.json'}: summary of load run run-last-week, but none of the "
+                              "given results come from that run")
+
+
+def test_load_results_outside_their_summary_window_are_named(tmp_path: Path) -> None:
+    v = judge([_load_dir(tmp_path, "r", "r", at_ms=3_600_000)], policy())
+    (r,) = [r for r in v.rules if r.rule == "run.same_run"]
+    assert not r.passed and "outside load run r (1970-01-01T00:00:00Z to 1970-01-01T00:01:00Z" in r.offenders[0]
+
+
+def test_device_and_load_runs_against_different_targets_are_named(tmp_path: Path) -> None:
+    load = _load_dir(tmp_path / "load", "r", "r")
+    devices = device_run(tmp_path)
+    RunManifest(kind="device", run_id="d", target="https://staging.example/", started_at=0, finished_at=60,
+                complete=True, reason="").write(devices)
+    (r,) = [r for r in judge([load, devices], policy()).rules if r.rule == "run.same_run"]
+    assert not r.passed
+    assert r.offenders == (f"{tmp_path / 'load' / 'summary.json'}: target http://127.0.0.1:1",
+                           f"{devices / 'loanqa-run.json'}: target https://staging.example/")
+
+
+def test_runs_further_apart_than_the_policy_allows_are_named(tmp_path: Path) -> None:
+    load = _load_dir(tmp_path / "load", "r", "r")
+    devices = device_run(tmp_path)
+    day = 86_400.0
+    for t in read_results([devices]).tests:  # move the device results two days on, inside their own run
+        raw = (devices / t.file).read_text().replace('"start": 1000', f'"start": {int(2 * day * 1000)}')
+        (devices / t.file).write_text(raw.replace('"stop": 2000', f'"stop": {int(2 * day * 1000) + 1}'))
+    RunManifest(kind="device", run_id="d", target="http://127.0.0.1:1", started_at=2 * day, finished_at=2 * day + 60,
+                complete=True, reason="").write(devices)
+    (r,) = [r for r in judge([load, devices], policy()).rules if r.rule == "run.same_run"]
+    assert not r.passed and r.offenders[0].startswith("the runs span 48.0 h, more than run.max_span_hours 24")
+
+
+def test_a_result_outside_its_device_run_is_rejected(tmp_path: Path) -> None:
+    devices = device_run(tmp_path)
+    RunManifest(kind="device", run_id="d-1", started_at=3600, finished_at=7200, complete=True, reason=""
+                ).write(devices)
+    with pytest.raises(ResultsError, match=r"-result\.json: ran 1970-01-01T00:00:01Z to 1970-01-01T00:00:02Z, "
+                       r"outside run d-1 \(1970-01-01T01:00:00Z to 1970-01-01T02:00:00Z, loanqa-run\.json\)"):
+        judge([devices], policy())

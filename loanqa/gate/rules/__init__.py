@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from loanqa.gate.context import GateInput
-from loanqa.gate.rules import broken, counts, failures, flaky, known_issues, load_slo, rates
+from loanqa.gate.rules import broken, counts, failures, flaky, known_issues, load_slo, rates, same_run
 from loanqa.gate.verdict import RuleResult
 
 Rule = Callable[[GateInput], list[RuleResult]]
 
 FAMILIES: tuple[Rule, ...] = (
+    same_run.check,
     counts.check,
     failures.check,
     rates.check,

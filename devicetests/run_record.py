@@ -1,0 +1,41 @@
+"""The device run's `loanqa-run.json`: written as "not finished" when the session starts, completed at its end.
+
+An interrupted run (Ctrl-C, SIGTERM, `-x`) leaves some of a device's results, all possibly passed; the record
+says the run did not finish, so the gate refuses it instead of judging part of the matrix as the whole.
+A run killed outright never reaches its end and keeps the "not finished" record it started with.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from loanqa.run_manifest import RunManifest
+
+_FINISHED = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+
+
+def started(alluredir: Path, target: str) -> RunManifest:
+    record = RunManifest(kind="device", run_id=time.strftime("devices-%Y%m%d-%H%M%S") + f"-{os.getpid()}",
+                         target=target, started_at=time.time())
+    record.write(alluredir)
+    return record
+
+
+def finished(record: RunManifest, alluredir: Path, session: pytest.Session, exitstatus: int) -> None:
+    reason = _why_incomplete(session, exitstatus)
+    record.model_copy(update={"finished_at": time.time(), "complete": reason == "", "reason": reason}
+                      ).write(alluredir)
+
+
+def _why_incomplete(session: pytest.Session, exitstatus: int) -> str:
+    if exitstatus not in _FINISHED:
+        names = {int(c): c.name.lower() for c in pytest.ExitCode}
+        return f"the device run ended early (pytest exit status {exitstatus}, {names.get(exitstatus, 'unknown')})"
+    stopped = session.shouldstop or session.shouldfail
+    if stopped:
+        return f"the device run stopped before its last test: {stopped}"
+    return ""
