@@ -18,19 +18,11 @@ from typing import Any
 from devicetests.matrix import load_matrix
 from devicetests.providers import provider_for
 from loanqa.config.project import StackConfig
+from loanqa.ports import free_port
 from loanqa.stack.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[1]
 MATRIX = ROOT / "devicetests" / "matrices" / "ci-emulated.yaml"
-
-
-def _port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _timed(start: Any) -> float:
@@ -81,7 +73,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="loanqa-bench-") as tmp:
         state = Path(tmp)
-        stack = Stack(StackConfig(refapp_port=_port(), appium_port=_port(), toxiproxy_port=_port(),
+        stack = Stack(StackConfig(refapp_port=free_port(), appium_port=free_port(), toxiproxy_port=free_port(),
                                   ready_timeout_s=90), state / "stack")
         try:
             eps = {ep.name: ep.url for ep in stack.up(["appium", "refapp"])}

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from loadtests.routing import Route, routes_to_json
+from loanqa.ports import free_port
 
 HERE = Path(__file__).parent / "locust_overhead_files"
 TARGET_RATIO = 0.80
@@ -49,13 +50,6 @@ async def _server_main(port: int) -> None:
 
 def _serve(port: int) -> None:
     asyncio.run(_server_main(port))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _wait_listening(port: int, deadline_s: float = 10.0) -> None:
@@ -94,7 +88,7 @@ def main() -> int:
     ap.add_argument("--users", type=int, default=20, help="total; half bare, half loanqa")
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
-    port = _free_port()
+    port = free_port()
     server = multiprocessing.Process(target=_serve, args=(port,), daemon=True)
     server.start()
     bare: list[float] = []

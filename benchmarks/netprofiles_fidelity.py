@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from loanqa import tools
+from loanqa.ports import free_port
 from loanqa.stack.process import ProcessManager, ProcessSpec
 from netprofiles.control import NetworkController
 from netprofiles.models import Profile, Timeline
@@ -189,13 +190,6 @@ def timeline_rows(url: str) -> list[Row]:
     shown = ", ".join(f"{e * 1000:+.0f}" for e in errors)
     return [("timeline outage start/end vs schedule (2 cycles)", f"{shown} ms",
              f"worst {worst:.0f} ms (target <= 100 ms)")]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @contextmanager

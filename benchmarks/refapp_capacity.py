@@ -20,17 +20,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import httpx
 
-import httpx  # noqa: E402
-
-from loanqa.config.project import StackConfig  # noqa: E402
-from loanqa.stack.components import RefappOptions, refapp_spec  # noqa: E402
-from loanqa.stack.process import ProcessManager, ProcessSpec  # noqa: E402
-from loanqa.synthetic import make_borrower  # noqa: E402
-from refapp.client import JourneyClient  # noqa: E402
-from tests.ports import free_port  # noqa: E402
+from loanqa.config.project import StackConfig
+from loanqa.ports import free_port
+from loanqa.stack.components import RefappOptions, refapp_spec
+from loanqa.stack.process import ProcessManager, ProcessSpec
+from loanqa.synthetic import make_borrower
+from refapp.client import JourneyClient
 
 MAX_REQUESTS = 2_000_000
 

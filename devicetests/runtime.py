@@ -14,16 +14,8 @@ from urllib.parse import urlsplit
 from devicetests.matrix import LOCAL
 from devicetests.options import Endpoints, RunOptions
 from loanqa.config.project import StackConfig
+from loanqa.ports import free_port
 from loanqa.stack.stack import Stack
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 class Runtime:
@@ -54,7 +46,7 @@ class Runtime:
         return Endpoints(appium.rstrip("/"), browser.rstrip("/"), target.rstrip("/"), log)
 
     def _local_stack(self) -> Stack:
-        cfg = StackConfig(refapp_port=_free_port(), toxiproxy_port=_free_port(), appium_port=_free_port(),
+        cfg = StackConfig(refapp_port=free_port(), toxiproxy_port=free_port(), appium_port=free_port(),
                           ready_timeout_s=90)
         self._stack = Stack(cfg, self.state_dir / "stack")
         self._exit.callback(self._stack.down)

@@ -15,7 +15,7 @@ from appium import webdriver
 from appium.options.common import AppiumOptions
 
 from loanqa import tools
-from tests.ports import free_port
+from loanqa.ports import free_port
 
 ANDROID_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
               "Chrome/156.0.0.0 Mobile Safari/537.36")

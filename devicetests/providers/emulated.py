@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import platform
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from devicetests.camera.chromium_file import ChromiumFakeFile
 from devicetests.camera.injector import CameraInjector
 from devicetests.matrix import Device
 from loanqa import tools
+from loanqa.ports import free_port
 
 HEADLESS_ARGS = ("--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run")
@@ -35,7 +35,7 @@ class EmulatedProvider:
         opts.set_capability("appium:executable", str(tools.chromedriver()))
         opts.set_capability("appium:autodownloadEnabled", False)
         # Appium's default chromedriver port is shared: concurrent sessions would hijack each other.
-        opts.set_capability("appium:chromedriverPort", _free_port())
+        opts.set_capability("appium:chromedriverPort", free_port())
         mobile: dict[str, Any] = {
             "deviceMetrics": {"width": em.width, "height": em.height, "pixelRatio": em.pixel_ratio,
                               "touch": em.touch},
@@ -50,10 +50,3 @@ class EmulatedProvider:
 
     def camera(self, device: Device) -> CameraInjector | None:
         return self._camera
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from loanqa.config.project import StackConfig
+from loanqa.ports import free_port
 from loanqa.stack.stack import Stack
-from tests.ports import free_port
 
 
 @pytest.fixture(scope="session")

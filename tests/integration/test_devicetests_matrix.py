@@ -18,9 +18,9 @@ import pytest
 
 from devicetests.lab_status import LAB_DOWN_EXIT
 from loanqa.config.project import StackConfig
+from loanqa.ports import free_port
 from loanqa.stack.components import appium_spec
 from loanqa.stack.process import ProcessManager
-from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 MATRIX = ROOT / "devicetests" / "matrices" / "ci-emulated.yaml"

@@ -21,11 +21,11 @@ import yaml
 from loanqa import tools
 from loanqa.config.project import StackConfig
 from loanqa.load_summary import LoadSummary, read_summary
+from loanqa.ports import free_port
 from loanqa.stack.components import RefappOptions, refapp_spec
 from loanqa.stack.process import ProcessManager, http_ready
 from loanqa.synthetic import unit_hash
 from loanqa.taxonomy import Cause
-from tests.ports import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.toxiproxy]
 

@@ -21,6 +21,7 @@ import pytest
 
 from devicetests.camera import Scenario
 from loanqa.config.project import StackConfig
+from loanqa.ports import free_port
 from loanqa.stack.components import RefappOptions, refapp_spec
 from loanqa.stack.process import ProcessManager
 from loanqa.synthetic import Borrower
@@ -34,7 +35,6 @@ from tests.integration.refapp_helpers import (
     scenario_frames,
     signed_loan,
 )
-from tests.ports import free_port
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from devicetests.camera import Scenario
+from loanqa.ports import free_port
 from loanqa.synthetic import make_borrower
 from refapp.client import JourneyClient
 from tests.integration.refapp_helpers import (
@@ -28,7 +29,6 @@ from tests.integration.refapp_helpers import (
     scenario_frames,
     signed_loan,
 )
-from tests.ports import free_port
 
 
 @pytest.fixture

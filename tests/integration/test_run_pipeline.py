@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from loanqa.ports import free_port
 from loanqa.stack.process import http_ready
-from tests.ports import free_port
 
 LOANQA = str(Path(sys.executable).parent / "loanqa")
 

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from loanqa.ports import free_port
 from loanqa.stack.process import http_ready, pid_alive
-from tests.ports import free_port
 
 LOANQA = str(Path(sys.executable).parent / "loanqa")
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from loanqa.errors import ComponentError
+from loanqa.ports import free_port
 from loanqa.stack.process import ProcessManager, ProcessSpec, http_ready, pid_alive
-from tests.ports import free_port
 
 
 def http_server_spec(name: str, port: int, root: Path) -> ProcessSpec:

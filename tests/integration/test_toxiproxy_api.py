@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.ports import free_port
+from loanqa.ports import free_port
 
 pytestmark = pytest.mark.toxiproxy
 

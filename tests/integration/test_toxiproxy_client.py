@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from loanqa.ports import free_port
 from netprofiles.toxiproxy_client import (
     NotFoundError,
     ProxyExistsError,
@@ -15,7 +16,6 @@ from netprofiles.toxiproxy_client import (
     ToxiproxyClient,
     ToxiproxyError,
 )
-from tests.ports import free_port
 
 pytestmark = pytest.mark.toxiproxy
 
