@@ -9,8 +9,8 @@ import pytest
 
 from loanqa.config.loader import validate
 from loanqa.gate import Policy, evaluate
+from loanqa.ports import free_port
 from loanqa.run_manifest import FILE_NAME, read_manifest
-from tests.ports import free_port
 
 pytest_plugins = ["pytester"]
 MATRIX = Path(__file__).resolve().parents[2] / "devicetests" / "matrices" / "ci-emulated.yaml"
