@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
 import time
@@ -12,14 +13,32 @@ from types import FrameType
 import click
 
 from loanqa.cli.context import Settings
-from loanqa.errors import ComponentError
+from loanqa.errors import MISSING, ComponentError, ConfigError
 from loanqa.stack.stack import Stack
 from netprofiles.control import NetworkController, Profile, clear_recorded, list_profiles, load_profile
 from netprofiles.ledger import Ledger
 from netprofiles.models import attributes
 from netprofiles.toxiproxy_client import ToxiproxyClient
 
-_profiles_dir = click.option("--profiles-dir", type=click.Path(file_okay=False, path_type=Path),
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,40}")  # as `loanqa load --run-id`
+
+
+def _existing_dir(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A profiles folder that does not exist is a typo, not an empty catalog."""
+    if value is not None and not value.is_dir():
+        raise ConfigError(str(value), "", MISSING,
+                          f"--profiles-dir: {'not a directory' if value.exists() else 'no such directory'}")
+    return value
+
+
+def _run_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Run ids name proxies and ledger entries: no path characters, spaces or shell metacharacters."""
+    if value is not None and not RUN_ID.fullmatch(value):
+        raise ConfigError("--run-id", "", value, "use 1-41 letters, digits or dashes, starting with a letter or digit")
+    return value
+
+
+_profiles_dir = click.option("--profiles-dir", type=click.Path(path_type=Path), callback=_existing_dir,
                              help="Directory of your own profile YAMLs (searched before the catalog).")
 _url = click.option("--toxiproxy-url", envvar="TOXIPROXY_URL",
                     help="Toxiproxy API (default: TOXIPROXY_URL, else the one `loanqa up` started).")
@@ -85,7 +104,7 @@ def show(name: str, profiles_dir: Path | None) -> None:
               help="Where the proxy listens.")
 @click.option("--duration", type=click.FloatRange(min=0, min_open=True),
               help="Seconds to keep the profile applied (default: until Ctrl-C or SIGTERM).")
-@click.option("--run-id", help="Names the proxies loanqa-<run-id>-<profile> (default: random).")
+@click.option("--run-id", callback=_run_id, help="Names the proxies loanqa-<run-id>-<profile> (default: random).")
 @_profiles_dir
 @_url
 @click.pass_obj
@@ -121,7 +140,7 @@ def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 
 @net.command()
-@click.option("--run-id", help="Only the proxies of this run (default: every proxy loanqa recorded).")
+@click.option("--run-id", callback=_run_id, help="Only the proxies of this run (default: every proxy loanqa recorded).")
 @_url
 @click.pass_obj
 def clear(settings: Settings, run_id: str | None, toxiproxy_url: str | None) -> None:

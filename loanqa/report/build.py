@@ -15,7 +15,7 @@ from pathlib import Path
 
 from loanqa import atomic
 from loanqa.errors import ResultsError
-from loanqa.gate.results import result_files
+from loanqa.gate.results import read_results, result_files
 from loanqa.gate.summaries import find_summaries, read_all
 from loanqa.report import allure_cli, categories, environment, history
 
@@ -63,11 +63,13 @@ def prepare_results(results_dir: Path, env: Mapping[str, str]) -> None:
 
 
 def _check_dirs(dirs: list[Path]) -> None:
+    """The report refuses what the gate refuses: empty, corrupt, hostile or out-of-run result files."""
     if not dirs:
         raise ResultsError("no results directory given")
     for d in dirs:
         if not result_files(d):
             raise ResultsError(f"{d}: no *-result.json files: nothing to report")
+    read_results(dirs)
 
 
 def _check_out(out_dir: Path) -> None:

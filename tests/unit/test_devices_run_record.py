@@ -31,7 +31,7 @@ def run(pytester: pytest.Pytester, stop_at: object = None, fail_at: object = Non
     dead = f"http://127.0.0.1:{free_port()}"
     out = pytester.path / "allure-results"
     pytester.runpytest_subprocess("--matrix", str(MATRIX), "--device", "pixel-7", "--device", "iphone-se",
-                                  "--appium-url", dead, "--target", dead, "--alluredir", str(out),
+                                  "--appium-url", dead, "--target", dead, "--alluredir", str(out), "--clean-alluredir",
                                   "-p", "no:randomly", "-p", "no:cacheprovider", *args)
     return out
 
