@@ -24,13 +24,15 @@ _dir = click.Path(path_type=Path)
 @click.option("--policy", required=True, type=_dir, help="Gate policy YAML, e.g. ci/gates/release.yaml.")
 @click.option("--summary", "summaries", multiple=True, type=_dir,
               help="Load summary.json (found automatically in or next to each results directory).")
+@click.option("--baseline", type=_dir, help="Previous run (its folder or summary.json): the policy's "
+              "baseline.max_change limits how much each load metric may worsen against it.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("--markdown-out", type=_dir, help="Also write the Markdown verdict here (e.g. a CI job summary).")
 @click.option("--json-out", type=_dir, help="Also write the JSON verdict here.")
 def gate(results: tuple[Path, ...], more_results: tuple[Path, ...], policy: Path, summaries: tuple[Path, ...],
-         fmt: Format, markdown_out: Path | None, json_out: Path | None) -> None:
+         baseline: Path | None, fmt: Format, markdown_out: Path | None, json_out: Path | None) -> None:
     """Judge allure-results and load summaries against a release policy."""
-    verdict = evaluate([*results, *more_results], load_policy(policy), summaries=summaries)
+    verdict = evaluate([*results, *more_results], load_policy(policy), summaries=summaries, baseline=baseline)
     if markdown_out is not None:
         _write(markdown_out, render(verdict, "markdown"))
     if json_out is not None:

@@ -18,6 +18,7 @@ class GateInput:
     policy: Policy
     summaries: tuple[tuple[Path, LoadSummary], ...] = ()
     today: dt.date = field(default_factory=dt.date.today)
+    baseline: tuple[Path, LoadSummary] | None = None  # the previous run's summary, from --baseline
 
     def active_issues(self) -> list[KnownIssue]:
         """Unexpired waivers whose expiry is within the policy's maximum lifetime."""

@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from loanqa.errors import ConfigError
+from loanqa.gate.baseline import read_baseline
 from loanqa.gate.context import GateInput
 from loanqa.gate.policy import Policy
 from loanqa.gate.results import ResultSet, read_results
@@ -16,15 +18,22 @@ from loanqa.gate.verdict import Stats, Verdict
 
 
 def evaluate(results_dirs: Sequence[Path], policy: Policy, *, summaries: Sequence[Path] = (),
-             today: dt.date | None = None, now: float | None = None) -> Verdict:
+             baseline: Path | None = None, today: dt.date | None = None, now: float | None = None) -> Verdict:
     """Raises ResultsError (exit 2) on missing, empty, corrupt or future-stamped input; otherwise every rule
-    is judged. `today` and `now` (epoch seconds) default to the clock; tests pin them."""
+    is judged. `baseline` is the previous run (its summary.json or folder) for the policy's `baseline` limits.
+    `today` and `now` (epoch seconds) default to the clock; tests pin them."""
+    if baseline is not None and policy.baseline is None:
+        raise ConfigError("--baseline", "", str(baseline), f"policy {policy.name!r} sets no baseline.max_change "
+                          "to compare with")
     dirs = [Path(d) for d in results_dirs]
     results = read_results(dirs, now=now)
     summary_paths = find_summaries(dirs, [Path(s) for s in summaries])
-    gi = GateInput(results, policy, read_all(summary_paths, [Path(s) for s in summaries]), today or dt.date.today())
+    base = read_baseline(Path(baseline)) if baseline is not None else None
+    gi = GateInput(results, policy, read_all(summary_paths, [Path(s) for s in summaries]), today or dt.date.today(),
+                   base)
     rules = tuple(run_all(gi))
     sources = tuple(str(d) for d in dirs) + tuple(str(p) for p in summary_paths)
+    sources += (f"baseline: {base[0]}",) if base is not None else ()
     return Verdict(policy.name, rules, _stats(gi, results, len(summary_paths)), sources)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 
 from loanqa.config.loader import Strict, load_model
-from loanqa.slo import Objective, SloSet
+from loanqa.slo import STEP_METRICS, Metric, Objective, SloSet
 
 Rate = float
 
@@ -87,6 +87,37 @@ class Load(Strict):
         return SloSet(min_samples=self.min_samples, slos=self.slos) if self.slos else None
 
 
+class MaxChange(Strict):
+    """How much one load metric may worsen against the baseline run (Allure 3's metricMaxDelta).
+
+    Worse is higher for latency and technical failures, lower for disbursement success. `max_worse_pct` is
+    relative to the baseline value; `max_worse_pp` (rates only) is in percentage points.
+    """
+
+    metric: Metric
+    step: str | None = None
+    profile: str | None = None
+    max_worse_pct: float | None = Field(default=None, ge=0)
+    max_worse_pp: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _one_limit(self) -> MaxChange:
+        if (self.max_worse_pct is None) == (self.max_worse_pp is None):
+            raise ValueError(f"{self.metric}: give exactly one of max_worse_pct or max_worse_pp")
+        if self.max_worse_pp is not None and self.metric in STEP_METRICS:
+            raise ValueError(f"{self.metric}: percentage points are for rates; use max_worse_pct")
+        if self.metric in STEP_METRICS and not self.step:
+            raise ValueError(f"{self.metric}: needs the journey step it measures (step: apply)")
+        return self
+
+
+class Baseline(Strict):
+    """Regression limits against `loanqa gate --baseline PREVIOUS_SUMMARY_OR_RUN`."""
+
+    required: bool = False  # true: a gate run without --baseline fails `baseline.given`
+    max_change: list[MaxChange] = Field(min_length=1)
+
+
 class KnownIssue(Strict):
     """A waiver: failures of one named test (its name, full name or historyId, exactly) until `expires`.
 
@@ -131,6 +162,7 @@ class Policy(Strict):
     known_issues: list[KnownIssue] = Field(default_factory=list)
     waivers: Waivers = Waivers()
     run: RunChecks = RunChecks()
+    baseline: Baseline | None = None
 
 
 def load_policy(path: str | Path) -> Policy:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from loanqa.gate.context import GateInput
-from loanqa.gate.rules import broken, counts, failures, flaky, known_issues, load_slo, rates, same_run
+from loanqa.gate.rules import baseline, broken, counts, failures, flaky, known_issues, load_slo, rates, same_run
 from loanqa.gate.verdict import RuleResult
 
 Rule = Callable[[GateInput], list[RuleResult]]
@@ -18,6 +18,7 @@ FAMILIES: tuple[Rule, ...] = (
     broken.check,
     flaky.check,
     load_slo.check,
+    baseline.check,
     known_issues.check,
 )
 
