@@ -6,11 +6,8 @@ or the PID reused by something else) is recognised and replaced rather than trus
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -19,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from loanqa.errors import ComponentError
+from loanqa.process_group import ProcessGroup, pid_alive
 
 
 @dataclass(frozen=True)
@@ -55,20 +53,6 @@ def http_ready(url: str, timeout: float = 2.0) -> bool:
         return exc.code < 500
     except (urllib.error.URLError, OSError, ValueError):
         return False
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state != "Z"
 
 
 class ProcessManager:
@@ -117,19 +101,17 @@ class ProcessManager:
             out.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting {' '.join(spec.argv)}\n".encode())
             out.flush()
             try:
-                proc = subprocess.Popen(list(spec.argv), stdout=out, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, env=env, cwd=spec.cwd,
-                                        start_new_session=True)
+                group = ProcessGroup.start(spec.argv, env=env, cwd=spec.cwd, stdout=out)
             except OSError as exc:
                 raise ComponentError(f"{spec.name}: cannot start {spec.argv[0]}: {exc}") from None
-        running = Running(spec.name, proc.pid, spec.port, spec.ready_url, list(spec.argv), str(log), time.time())
+        running = Running(spec.name, group.pid, spec.port, spec.ready_url, list(spec.argv), str(log), time.time())
         self._pidfile(spec.name).write_text(json.dumps(asdict(running)))
         deadline = time.monotonic() + ready_timeout
         delay = 0.05
         while time.monotonic() < deadline:
-            if proc.poll() is not None:
+            if not group.alive():
                 self._pidfile(spec.name).unlink(missing_ok=True)
-                raise ComponentError(f"{spec.name} exited with code {proc.returncode} while starting; "
+                raise ComponentError(f"{spec.name} exited with code {group.returncode} while starting; "
                                      f"last log lines:\n{tail(log)}")
             if http_ready(spec.ready_url):
                 return running
@@ -145,27 +127,8 @@ class ProcessManager:
         self._pidfile(name).unlink(missing_ok=True)
         if running is None:
             return False
-        _signal_group(running.pid, signal.SIGTERM)
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and pid_alive(running.pid):
-            _reap(running.pid)
-            time.sleep(0.05)
-        if pid_alive(running.pid):
-            _signal_group(running.pid, signal.SIGKILL)
-            _reap(running.pid)
+        ProcessGroup(running.pid).stop(grace)
         return True
-
-
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, sig)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.kill(pid, sig)
-
-
-def _reap(pid: int) -> None:
-    with contextlib.suppress(ChildProcessError, OSError):
-        os.waitpid(pid, os.WNOHANG)
 
 
 def _cmdline_matches(pid: int, argv: list[str]) -> bool:

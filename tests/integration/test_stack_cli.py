@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from loanqa.ports import free_port
-from loanqa.stack.process import http_ready, pid_alive
+from loanqa.process_group import pid_alive
+from loanqa.stack.process import http_ready
 
 LOANQA = str(Path(sys.executable).parent / "loanqa")
 

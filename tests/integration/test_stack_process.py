@@ -14,7 +14,8 @@ import pytest
 
 from loanqa.errors import ComponentError
 from loanqa.ports import free_port
-from loanqa.stack.process import ProcessManager, ProcessSpec, http_ready, pid_alive
+from loanqa.process_group import pid_alive
+from loanqa.stack.process import ProcessManager, ProcessSpec, http_ready
 
 
 def http_server_spec(name: str, port: int, root: Path) -> ProcessSpec:
