@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from devicetests import probe
 from devicetests.outcomes import DeviceFailure
 from devicetests.pages.journey import ApplyPage, ContractPage, FacePage, IdentityPage, LoginPage
 from devicetests.phone import Phone
@@ -14,6 +15,7 @@ def to_face(phone: Phone) -> FacePage:
     b = phone.borrower
     with phone.step("log in with the sandbox OTP"):
         phone.open_app()
+        probe.install(phone.driver)
         phone.screen(LoginPage).login(b.phone)
     with phone.step("verify identity"):
         phone.screen(IdentityPage).submit(b.name, b.id_number)

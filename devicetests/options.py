@@ -7,6 +7,8 @@ before anything (Appium, refapp, Toxiproxy) starts.
 
 from __future__ import annotations
 
+import secrets
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,10 @@ ENDPOINT = r"^(local|https?://\S+)$"
 FLAGS_SOURCE = "command line"
 
 
+def _new_run_id() -> str:
+    return f"devices-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+
+
 class RunOptions(Strict):
     """Everything a device run needs besides pytest's own flags; `matrix` is the validated matrix itself."""
 
@@ -32,6 +38,8 @@ class RunOptions(Strict):
     target: str | None = Field(default=None, pattern=ENDPOINT)
     toxiproxy_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     state_dir: Path | None = None
+    event_log_dir: Path | None = None  # where the e-sign journeys' event log goes (loanqa.eventlog)
+    run_id: str = Field(default_factory=_new_run_id, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     lock_timeout_s: float = Field(default=600.0, gt=0)
 
     def selected(self) -> list[Device]:
@@ -55,7 +63,7 @@ class _Flags(Strict):
 
 def build_options(matrix_path: str | Path, *, devices: list[str] | None = None, net_profile: str | None = None,
                   appium_url: str | None = None, target: str | None = None, toxiproxy_url: str | None = None,
-                  state_dir: Path | None = None) -> RunOptions:
+                  state_dir: Path | None = None, event_log_dir: Path | None = None) -> RunOptions:
     """Load the matrix and check every flag; a mistake is one ConfigError naming the flag and its value."""
     flags = {"devices": list(devices or []), "net_profile": net_profile, "appium_url": appium_url,
              "target": target, "toxiproxy_url": toxiproxy_url}
@@ -67,7 +75,7 @@ def build_options(matrix_path: str | Path, *, devices: list[str] | None = None, 
     matrix.select(checked.devices, str(matrix_path))
     if net_profile is not None:
         _check_profile(net_profile)
-    return RunOptions(matrix_path=str(matrix_path), matrix=matrix, state_dir=state_dir,
+    return RunOptions(matrix_path=str(matrix_path), matrix=matrix, state_dir=state_dir, event_log_dir=event_log_dir,
                       **checked.model_dump())
 
 

@@ -34,6 +34,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--target", default=None, help="target base URL (default: the matrix's, or a local refapp)")
     group.addoption("--toxiproxy-url", default=None, help="Toxiproxy API for --net-profile (default: local)")
     group.addoption("--device-state-dir", type=Path, default=None, help="locks, camera files, local stack")
+    group.addoption("--event-log-dir", type=Path, default=None,
+                    help="write the e-sign journeys' per-loan event log (events.jsonl) into this folder")
     group.addoption("--run-options-env", default=None, metavar="NAME",
                     help="read the run's validated options (JSON) from environment variable NAME instead of the "
                          "flags above; `loanqa devices` sets it")

@@ -10,6 +10,7 @@ import contextlib
 import os
 import random
 import time
+import uuid
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,11 @@ from pydantic import ValidationError
 from selenium.common.exceptions import WebDriverException
 from urllib3.exceptions import HTTPError as TransportError
 
+from devicetests import probe, run_record
 from devicetests import reporting as R
-from devicetests import run_record
 from devicetests.evidence import Evidence
-from devicetests.lab_status import tag
+from devicetests.journey_log import DeviceJourneyLog, part_name
+from devicetests.lab_status import CAUSE_ATTR, tag
 from devicetests.locks import device_lock
 from devicetests.masking import OutputMasking, mask
 from devicetests.matrix import Device
@@ -60,7 +62,8 @@ def run_options(config: pytest.Config) -> RunOptions:
         return build_options(config.getoption("matrix"), devices=list(config.getoption("device")),
                              net_profile=config.getoption("net_profile"), appium_url=config.getoption("appium_url"),
                              target=config.getoption("target"), toxiproxy_url=config.getoption("toxiproxy_url"),
-                             state_dir=config.getoption("device_state_dir"))
+                             state_dir=config.getoption("device_state_dir"),
+                             event_log_dir=config.getoption("event_log_dir"))
     except LoanQAError as exc:
         raise pytest.UsageError(str(exc)) from None
 
@@ -87,6 +90,8 @@ class DeviceSuite:
         self.stats = SessionStats()
         self.masking = OutputMasking()
         self._record: RunManifest | None = None
+        self.events = None if opts.event_log_dir is None else DeviceJourneyLog(
+            opts.event_log_dir, opts.run_id, opts.net_profile, part_name())
         if self.matrix.auth is not None:
             register_secret(self.matrix.auth.username)
             register_secret(self.matrix.auth.access_key)
@@ -113,6 +118,8 @@ class DeviceSuite:
     def close(self) -> None:
         with contextlib.suppress(ValueError):
             allure_commons.plugin_manager.unregister(self.masking)
+        if self.events is not None:
+            self.events.close(merge_parts=self.runtime is not None)
         if self.runtime is not None:
             self.runtime.close()
 
@@ -174,8 +181,12 @@ class DeviceSuite:
             return InfrastructureError(name, f"connection to Appium lost mid-test: {_first_line(exc)}")
         try:
             banner = _banner_code(phone.driver)
+            answered = probe.answered_cause(probe.calls(phone.driver))
         except WebDriverException:
             return InfrastructureError(name, f"device session lost mid-test: {_first_line(exc)}")
+        if answered is not None:  # what the target answered decides, by the same rules as load
+            return DeviceFailure(answered[0], name, f"target answered {answered[1].step}: {_answer(answered[1])}; "
+                                                    f"{_first_line(exc)}")
         if banner:
             cause = Cause.NETWORK if banner.startswith("NETWORK") else cause_for_response(500, banner)
             return DeviceFailure(cause or Cause.SERVER_ERROR, name, f"app shows error {banner}: {_first_line(exc)}")
@@ -198,6 +209,26 @@ class DeviceSuite:
                     phone.evidence.on_failure()
                 with contextlib.suppress(Exception):
                     driver.quit()
+
+    @pytest.fixture
+    def journey_log(self, request: pytest.FixtureRequest, phone: Phone) -> Iterator[None]:
+        """A test using this walks a whole journey: its calls and end go to the event log, its loan id to Allure."""
+        yield
+        try:
+            seen = probe.calls(phone.driver)
+        except Exception:  # the session is gone (its failure is reported already): nothing left to read
+            return
+        loan = next((c.loan_id for c in seen if c.loan_id), None)
+        if loan:
+            R.label(L.LOAN_ID, loan)
+        if self.events is None:
+            return
+        report = request.node.stash.get(_REPORTS, {}).get("call")
+        tagged = getattr(report, CAUSE_ATTR, None)
+        self.events.record(seen, device=phone.device.name, journey_id=f"{phone.device.name}-{uuid.uuid4().hex[:12]}",
+                           phone=phone.borrower.phone, passed=bool(report and report.passed),
+                           cause=Cause(tagged) if tagged else None,
+                           detail=mask(report.longreprtext) if report and report.failed else "")
 
     @contextlib.contextmanager
     def _locked(self, device: Device) -> Iterator[None]:
@@ -287,6 +318,12 @@ def _banner_code(driver: Any) -> str | None:
         "const b=document.querySelector('[data-testid=\"error-banner\"]');"
         "return b && !b.hidden ? (b.dataset.code || 'UNKNOWN') : null;")
     return None if code is None else str(code)
+
+
+def _answer(call: probe.Call) -> str:
+    if call.error is not None:
+        return f"no answer ({call.error})"
+    return f"{call.status} {call.code or ''}".strip()
 
 
 def _first_line(exc: BaseException) -> str:

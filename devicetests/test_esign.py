@@ -19,7 +19,7 @@ PAYOUT_WAIT_S = 60.0
 
 @R.story("Contract read, signature drawn, double tap signs once, loan disbursed")
 @R.severity("blocker")
-def test_esign_disburses_once(phone: Phone, api_target: str) -> None:
+def test_esign_disburses_once(phone: Phone, api_target: str, journey_log: None) -> None:
     dev = phone.device.name
     contract = to_contract(phone)
     with phone.step("agree stays disabled until the contract is scrolled to its end"):

@@ -72,14 +72,17 @@ def pytest_argv(flags: PytestFlags) -> list[str]:
 @click.option("--reruns", type=click.IntRange(0, 5), default=0, show_default=True,
               help="Rerun a failed test up to N times; one that then passes is reported flaky.")
 @click.option("--junitxml", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML here.")
+@click.option("--event-log-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Per-loan event log of the e-sign journeys (events.jsonl; default: beside --alluredir).")
 @click.option("--net-profile", help="Network profile the app's traffic goes through (e.g. 3g).")
 @click.option("--appium-url", help="Appium server or Selenium Grid hub (default: the matrix's; `local` starts one).")
 @click.option("--target", help="Target base URL (default: the matrix's; `local` starts refapp).")
 @click.option("--toxiproxy-url", envvar="TOXIPROXY_URL", help="Toxiproxy API for --net-profile (default: local).")
 @click.pass_obj
 def devices(settings: Settings, matrix: Path, devices: tuple[str, ...], workers: str, alluredir: Path,
-            clean_alluredir: bool, keyword: str | None, reruns: int, junitxml: Path | None, net_profile: str | None,
-            appium_url: str | None, target: str | None, toxiproxy_url: str | None) -> None:
+            clean_alluredir: bool, keyword: str | None, reruns: int, junitxml: Path | None,
+            event_log_dir: Path | None, net_profile: str | None, appium_url: str | None, target: str | None,
+            toxiproxy_url: str | None) -> None:
     """Face recognition, e-sign and layout checks on every device of MATRIX; writes allure-results.
 
     Exit code: 0 every test passed (perhaps on a rerun), 1 failures, 2 invalid input, 4 every result broken:
@@ -88,10 +91,11 @@ def devices(settings: Settings, matrix: Path, devices: tuple[str, ...], workers:
     from devicetests.options import build_options
 
     opts = build_options(matrix, devices=list(devices), net_profile=net_profile, appium_url=appium_url,
-                         target=target, toxiproxy_url=toxiproxy_url, state_dir=settings.state_dir / "devices")
+                         target=target, toxiproxy_url=toxiproxy_url, state_dir=settings.state_dir / "devices",
+                         event_log_dir=(event_log_dir or alluredir.parent).resolve())
     flags = PytestFlags(alluredir, workers, clean_alluredir, keyword, reruns, junitxml)
     code = run_suite(pytest_argv(flags), {**os.environ, OPTIONS_ENV: opts.to_json()})
-    click.echo(f"allure-results: {alluredir}")
+    click.echo(f"allure-results: {alluredir}\nevent log: {opts.event_log_dir}/events.jsonl")
     _verdict(code)
 
 

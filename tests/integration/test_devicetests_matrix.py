@@ -18,6 +18,7 @@ import pytest
 
 from devicetests.lab_status import LAB_DOWN_EXIT
 from loanqa.config.project import StackConfig
+from loanqa.eventlog import AttemptRecord, JourneyEnd, read_events
 from loanqa.ports import free_port
 from loanqa.stack.components import appium_spec
 from loanqa.stack.process import ProcessManager
@@ -116,10 +117,16 @@ def test_esign_through_a_3g_profile_completes_signs_once_and_removes_its_proxy(
     """The app's traffic goes through the profile's proxy; the test's own server check goes direct."""
     code, results, outdir = _run_suite(tmp_path, "--appium-url", appium_url, "--target", refapp_url,
                                        "--toxiproxy-url", toxiproxy_url, "--net-profile", "3g",
-                                       "--device", "pixel-7", "-k", "esign", timeout=240)
+                                       "--device", "pixel-7", "-k", "esign", "--event-log-dir",
+                                       str(tmp_path / "run"), timeout=240)
     (result,) = results
     assert code == 0 and result["status"] == "passed", result.get("statusDetails")
     assert _labels(result)["network_profile"] == "3g"
+    events = read_events(tmp_path / "run")
+    (end,) = [e for e in events if isinstance(e, JourneyEnd)]
+    assert (end.outcome, end.profile, end.loan_id) == ("paid_out", "3g", _labels(result)["loan_id"])
+    steps = [e.step for e in events if isinstance(e, AttemptRecord)]
+    assert {"login", "liveness", "apply", "sign", "disburse", "status"} <= set(steps), steps
     env = dict(line.split("=", 1) for line in (outdir / "environment.properties").read_text().splitlines())
     assert env["network_profile"] == "3g" and env["app_url"] != env["target"], env
     with urllib.request.urlopen(f"{toxiproxy_url}/proxies", timeout=5) as resp:
