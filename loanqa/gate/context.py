@@ -53,7 +53,7 @@ def matches(name: str, test: TestResult) -> bool:
 
 
 def in_feature(test: TestResult, feature: str) -> bool:
-    return feature in (test.labels.get("feature"), test.labels.get("epic"))
+    return feature in test.features
 
 
 def group_by(tests: Iterable[TestResult], key: Callable[[TestResult], str | None]) -> dict[str, list[TestResult]]:

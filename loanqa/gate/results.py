@@ -25,6 +25,7 @@ from loanqa.taxonomy import Cause
 
 STATUSES = frozenset({"passed", "failed", "broken", "skipped", "unknown"})
 NOT_PASSED = frozenset({"failed", "broken", "skipped", "unknown"})
+_TIE_RANK = {"passed": 0, "skipped": 1}
 CLOCK_SKEW_S = 300.0  # a result stamped later than now + this came from the future
 # allure-pytest prefixes the exception type: "AssertionError: [network] read timeout".
 _CAUSE_IN_MESSAGE = re.compile(r"^(?:[\w.]+: )?\[([a-z_]+)\] ")
@@ -44,6 +45,7 @@ class TestResult:
     start: int
     stop: int
     run_id: str | None = None  # the `run_id` parameter load results carry
+    features: frozenset[str] = frozenset()  # all `feature` and `epic` labels (`labels` keeps the first of each)
 
     __test__ = False  # not a pytest class
 
@@ -186,7 +188,7 @@ def parse_result(path: str, raw: Any) -> TestResult:
     return TestResult(name=name, full_name=full, history_id=str(hid), status=status,
                       message=message if isinstance(message, str) else "", labels=_labels(path, raw),
                       file=os.path.basename(path), start=_int(raw.get("start")), stop=_int(raw.get("stop")),
-                      run_id=_run_id(raw.get("parameters")))
+                      run_id=_run_id(raw.get("parameters")), features=_features(raw))
 
 
 def _labels(path: str, raw: dict[str, Any]) -> dict[str, str]:
@@ -198,6 +200,12 @@ def _labels(path: str, raw: dict[str, Any]) -> dict[str, str]:
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             out.setdefault(item["name"], str(item.get("value", "")))
     return out
+
+
+def _features(raw: dict[str, Any]) -> frozenset[str]:
+    """Every feature and epic a result names: Allure labels repeat, and a second feature is no less real."""
+    return frozenset(str(item.get("value", "")) for item in raw.get("labels") or []
+                     if isinstance(item, dict) and item.get("name") in ("feature", "epic"))
 
 
 def _run_id(params: Any) -> str | None:
@@ -220,7 +228,7 @@ def _fold_retries(results: list[TestResult]) -> tuple[list[TestResult], list[Tes
     flaky: list[TestResult] = []
     retried = 0
     for attempts in groups.values():
-        attempts.sort(key=lambda r: (r.start, r.stop))
+        attempts.sort(key=lambda r: (r.start, r.stop, _TIE_RANK.get(r.status, 2)))  # a tie is judged as the worse
         last = attempts[-1]
         latest.append(last)
         retried += len(attempts) - 1

@@ -7,6 +7,7 @@ one thing being caught (and not some other rule failing by accident).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -218,3 +219,23 @@ def test_a_result_outside_its_device_run_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(ResultsError, match=r"-result\.json: ran 1970-01-01T00:00:01Z to 1970-01-01T00:00:02Z, "
                        r"outside run d-1 \(1970-01-01T01:00:00Z to 1970-01-01T02:00:00Z, loanqa-run\.json\)"):
         judge([devices], policy())
+
+
+def test_a_tie_between_attempts_is_judged_as_the_worse(tmp_path: Path) -> None:
+    write_result(tmp_path, "t", "passed", history_id="h", start=1000, stop=2000)
+    write_result(tmp_path, "t", "unknown", history_id="h", start=1000, stop=2000)
+    write_result(tmp_path, "t", "skipped", history_id="h", start=1000, stop=2000)
+    (t,) = read_results([tmp_path]).tests
+    assert t.status == "unknown"
+
+
+def test_a_critical_feature_named_in_a_second_label_still_counts(tmp_path: Path) -> None:
+    """Allure labels repeat: a test in E-sign and Disbursement is a Disbursement test too."""
+    results = device_run(tmp_path)
+    write_result(results, "pay", labels=device(feature="Disbursement"))
+    path = write_result(results, "sign_then_pay", "failed", labels=device(feature="E-sign"))
+    raw = json.loads(path.read_text())
+    raw["labels"].append({"name": "feature", "value": "Disbursement"})
+    path.write_text(json.dumps(raw))
+    v = judge([results], policy(critical={"features": ["Disbursement"]}))
+    assert "critical.Disbursement" in failed(v)
