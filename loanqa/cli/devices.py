@@ -6,10 +6,8 @@ in an environment variable (kept out of argv and off disk: a cloud matrix holds 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ import click
 
 from loanqa.cli.context import Settings
 from loanqa.errors import LoanQAError, RunFailed
+from loanqa.process_group import run_in_group
 
 SUITE_DIR = Path(__file__).resolve().parents[2] / "devicetests"
 STOP_GRACE_S = 120.0  # ending sessions and stopping Appium and refapp takes seconds; a hung one is killed
@@ -116,28 +115,4 @@ def run_suite(argv: list[str], env: dict[str, str] | None = None) -> int:
     On Ctrl-C or SIGTERM it gets one SIGINT and time to end its sessions and stop the Appium and refapp it
     started; killing it at once (as `subprocess.call` does) left them, chromedriver and chromium running.
     """
-    proc = subprocess.Popen(argv, start_new_session=True, stdin=subprocess.DEVNULL, env=env)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        _wind_down(proc)
-        raise
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def _wind_down(proc: subprocess.Popen[bytes]) -> None:
-    """One SIGINT to the suite; a second Ctrl-C, or the grace running out, kills its group."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGINT)
-    try:
-        proc.wait(timeout=STOP_GRACE_S)
-    except (subprocess.TimeoutExpired, KeyboardInterrupt):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    return run_in_group(argv, grace=STOP_GRACE_S, stop_signal=signal.SIGINT, env=env)
