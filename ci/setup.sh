@@ -21,6 +21,7 @@ command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)
 command -v node >/dev/null || apt_missing+=(nodejs)
 command -v npm >/dev/null || apt_missing+=(npm)
 python3 -c 'import venv, ensurepip' 2>/dev/null || apt_missing+=(python3-venv)
+command -v java >/dev/null || apt_missing+=(default-jre-headless)  # Selenium Grid 4 (device grid)
 # A CJK font, so the H5 pages (and their screenshots in reports) show readable Chinese.
 [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || apt_missing+=(fonts-wqy-microhei)
 if [ ${#apt_missing[@]} -gt 0 ]; then
@@ -32,7 +33,7 @@ python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "[setup] 
 
 mkdir -p "$TOOLS"
 if ! cmp -s ci/tools/package.json "$TOOLS/package.json" || [ ! -x "$TOOLS/node_modules/.bin/appium" ] || [ ! -x "$TOOLS/node_modules/.bin/allure" ]; then
-  say "npm: installing appium and allure into .tools/"
+  say "npm: installing appium, allure and the Selenium Grid jar into .tools/"
   cp ci/tools/package.json "$TOOLS/package.json"
   npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error >/dev/null
 fi

