@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +27,8 @@ def load_yaml(path: str | Path) -> Any:
     """Parse a YAML (or JSON, a YAML subset) file; syntax errors name the line."""
     p = Path(path)
     try:
+        if not stat.S_ISREG(p.stat().st_mode):  # a FIFO would block the read for ever
+            raise ConfigError(str(p), "", MISSING, "not a regular file")
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(str(p), "", MISSING, "file not found") from None
@@ -37,6 +40,8 @@ def load_yaml(path: str | Path) -> Any:
         return yaml.safe_load(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(str(p), f"line {exc.lineno}", MISSING, f"invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise ConfigError(str(p), "", MISSING, "nested too deeply to be a config file") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""

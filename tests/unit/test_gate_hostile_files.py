@@ -110,3 +110,16 @@ def test_deeply_nested_summary_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ResultsError) as err:
         read_all([s])
     assert "summary.json" in str(err.value) and "recursion" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_policy_that_is_a_fifo_or_nested_too_deeply_is_one_line(tmp_path: Path) -> None:
+    results = tmp_path / "r"
+    write_result(results, "ok")
+    fifo = tmp_path / "policy.yaml"
+    os.mkfifo(fifo)
+    done = _gate("--results", str(results), "--policy", str(fifo), timeout=30)
+    assert (done.returncode, done.stderr) == (2, f"loanqa: error: {fifo}: not a regular file\n")
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("name: " + "[" * 20_000 + "]" * 20_000 + "\n")
+    done = _gate("--results", str(results), "--policy", str(deep))
+    assert (done.returncode, done.stderr) == (2, f"loanqa: error: {deep}: nested too deeply to be a config file\n")
