@@ -13,9 +13,10 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
+from refapp.accesslog import AccessLog
 from refapp.apierror import ApiError
 from refapp.disbursement import Disburser
-from refapp.middleware import AdmissionControl, RequestId
+from refapp.middleware import AdmissionControl
 from refapp.routes import admin, auth, kyc, loans
 from refapp.settings import Settings
 from refapp.state import AppState
@@ -48,7 +49,7 @@ def create_app(settings: Settings, database_url: str) -> FastAPI:
     app.get("/app", include_in_schema=False)(_to_app)
     app.mount("/app", StaticFiles(directory=STATIC_APP, html=True, check_dir=False), name="h5")
     app.add_middleware(AdmissionControl, state=st)
-    app.add_middleware(RequestId)
+    app.add_middleware(AccessLog)  # added last: outermost, so it records admission control's answers too
     return app
 
 
@@ -66,10 +67,12 @@ def _add_error_handlers(app: FastAPI) -> None:
         return exc.response()
 
     async def invalid(_: Request, exc: Exception) -> Response:
+        # 422 naming the field (in `reasons` too); the input value is never echoed (it may be an ID number).
         assert isinstance(exc, RequestValidationError)
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        return ApiError(400, "BAD_REQUEST", f"{where}: {first.get('msg', 'invalid request')}").response()
+        return ApiError(422, "BAD_REQUEST", f"{where}: {first.get('msg', 'invalid request')}",
+                        reasons=[where]).response()
 
     async def http_error(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

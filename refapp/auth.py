@@ -1,22 +1,30 @@
-"""Phone + OTP login and expiring bearer tokens, in memory: a restart logs everyone out, as a deploy would."""
+"""Phone + OTP login and expiring bearer tokens.
+
+Tokens are kept with the data (SQLite), as a real lender's sessions are: a restart or a deploy does not log
+borrowers out mid-journey. Only a token's SHA-256 is stored, so the database is no store of live credentials.
+One-time codes stay in memory: they live five minutes, and a borrower simply asks for another.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from collections import deque
 from dataclasses import dataclass, field
 
 from refapp.apierror import ApiError
+from refapp.store import Store
 
 OTP_TTL_S = 300
 
 
 @dataclass
 class Auth:
+    store: Store
     otps: dict[str, tuple[str, float]] = field(default_factory=dict)
     sends: dict[str, deque[float]] = field(default_factory=dict)
-    tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
+    issued: int = 0
 
     def send_otp(self, phone: str, per_minute: int, now: float | None = None) -> str:
         """A fresh code, unless the phone asked more than `per_minute` times in the last minute (429)."""
@@ -42,21 +50,23 @@ class Auth:
         del self.otps[phone]
 
     def issue(self, borrower_id: str, ttl_s: int) -> str:
-        if len(self.tokens) > 100_000:
-            self._purge()
+        self.issued += 1
+        if self.issued % 10_000 == 0:
+            self.store.run("DELETE FROM tokens WHERE expires_at < ?", time.time())
         token = secrets.token_urlsafe(24)
-        self.tokens[token] = (borrower_id, time.monotonic() + ttl_s)
+        self.store.run("INSERT INTO tokens VALUES (?, ?, ?)", _digest(token), borrower_id, time.time() + ttl_s)
         return token
 
     def borrower_for(self, authorization: str | None) -> str:
         scheme, _, token = (authorization or "").partition(" ")
-        entry = self.tokens.get(token) if scheme.lower() == "bearer" else None
-        if entry is None:
+        row = self.store.one("SELECT borrower_id, expires_at FROM tokens WHERE token_hash = ?",
+                             _digest(token)) if scheme.lower() == "bearer" and token else None
+        if row is None:
             raise ApiError(401, "UNAUTHORIZED", "missing or invalid bearer token", hint="请重新登录")
-        if entry[1] < time.monotonic():
+        if float(row["expires_at"]) < time.time():
             raise ApiError(401, "TOKEN_EXPIRED", "bearer token expired", hint="登录已过期，请重新登录")
-        return entry[0]
+        return str(row["borrower_id"])
 
-    def _purge(self) -> None:
-        now = time.monotonic()
-        self.tokens = {t: e for t, e in self.tokens.items() if e[1] >= now}
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

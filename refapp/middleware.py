@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: admission control and request ids.
+"""Pure ASGI middleware: admission control (request ids and the access log are in `accesslog`).
 
 Admission control must stay cheap under overload, or shedding load costs as much as serving it: it
 answers from pre-built bytes without touching routing, validation or the database.
@@ -6,11 +6,9 @@ answers from pre-built bytes without touching routing, validation or the databas
 
 from __future__ import annotations
 
-import itertools
 import json
-import os
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from refapp.state import AppState
 
@@ -46,26 +44,3 @@ async def _shed(send: Send, retry_after_s: int) -> None:
                (b"retry-after", str(retry_after_s).encode())]
     await send({"type": "http.response.start", "status": 503, "headers": headers})
     await send({"type": "http.response.body", "body": _OVERLOADED})
-
-
-class RequestId:
-    """Every answer carries X-Request-Id: the caller's own, or a new one unique within this process."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.prefix = f"{os.getpid():x}"
-        self.counter = itertools.count(1)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        rid = next((v for k, v in scope["headers"] if k == b"x-request-id"), None) \
-            or f"{self.prefix}-{next(self.counter):x}".encode()
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid)]
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,12 +24,26 @@ Answer = tuple[int, dict[str, Any], dict[str, str]]
 class AppState:
     settings: Settings
     store: Store
-    auth: Auth = field(default_factory=Auth)
+    auth: Auth = field(init=False)
     inflight: int = 0
     shed: int = 0
     queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     pending: dict[tuple[str, str], asyncio.Future[Answer]] = field(default_factory=dict)
     disburser: Disburser | None = None
+    borrower_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = field(
+        default_factory=weakref.WeakValueDictionary)
+
+    def __post_init__(self) -> None:
+        self.auth = Auth(self.store)
+
+    def borrower_lock(self, borrower_id: str) -> asyncio.Lock:
+        """One lock per borrower while anyone holds or waits for it: a borrower's applications are decided
+        one after another, so the duplicate and velocity counts each decision reads include the previous one."""
+        lock = self.borrower_locks.get(borrower_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self.borrower_locks[borrower_id] = lock
+        return lock
 
 
 def app_state(request: Request) -> AppState:
@@ -37,7 +52,9 @@ def app_state(request: Request) -> AppState:
 
 
 def current_borrower(request: Request) -> str:
-    return app_state(request).auth.borrower_for(request.headers.get("authorization"))
+    borrower_id = app_state(request).auth.borrower_for(request.headers.get("authorization"))
+    request.state.borrower_id = borrower_id  # for the access log
+    return borrower_id
 
 
 def new_id(prefix: str) -> str:

@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS disbursements(id TEXT PRIMARY KEY, loan_id TEXT NOT N
   status TEXT NOT NULL, created_at REAL NOT NULL, paid_at REAL, failure_code TEXT);
 CREATE TABLE IF NOT EXISTS payouts(loan_id TEXT PRIMARY KEY, disbursement_id TEXT NOT NULL UNIQUE,
   amount INTEGER NOT NULL, paid_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens(token_hash TEXT PRIMARY KEY, borrower_id TEXT NOT NULL,
+  expires_at REAL NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS idempotency(borrower_id TEXT NOT NULL, key TEXT NOT NULL, status INTEGER NOT NULL,
   body TEXT NOT NULL, PRIMARY KEY(borrower_id, key)) WITHOUT ROWID;
 """

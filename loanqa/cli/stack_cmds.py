@@ -32,11 +32,18 @@ def _stack(settings: Settings, refapp: RefappOptions | None = None, **ports: int
 @click.pass_obj
 def up(settings: Settings, components: tuple[str, ...], refapp_port: int | None, toxiproxy_port: int | None,
        appium_port: int | None, database_url: str | None, refapp_settings: Path | None) -> None:
-    """Start COMPONENTS (default: all) on 127.0.0.1 and wait until each answers."""
+    """Start COMPONENTS (default: all) on 127.0.0.1 and wait until each answers.
+
+    With --refapp-settings and refapp already running, the file is applied to the running refapp."""
+    if refapp_settings is not None:
+        from refapp.settings import load_settings
+
+        load_settings(refapp_settings)  # a broken file is refused here, naming file, key and value
     stack = _stack(settings, RefappOptions(database_url, refapp_settings), refapp_port=refapp_port,
                    toxiproxy_port=toxiproxy_port, appium_port=appium_port)
     for ep in stack.up(components or COMPONENTS):
         note = "" if ep.managed else " (external, not managed)"
+        note += f" ({ep.note})" if ep.note else ""
         click.echo(f"{ep.name:<10} {ep.url}  pid {ep.pid or '-'}{note}")
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from loanqa.config.envvars import fill_placeholders
+from loanqa.config.loader import load_yaml
 from loanqa.config.project import StackConfig
-from loanqa.errors import ComponentError
+from loanqa.errors import MISSING, ComponentError, ConfigError
 from loanqa.stack import components
 from loanqa.stack.process import ProcessManager, ProcessSpec, Running, http_ready
 
@@ -22,6 +27,7 @@ class Endpoint:
     managed: bool
     healthy: bool
     started: bool = False  # started by this call (so the caller owns stopping it)
+    note: str = ""  # what this call changed on a component that was already running
 
 
 class Stack:
@@ -54,15 +60,51 @@ class Stack:
                     out.append(self._external_toxiproxy())
                     continue
                 before = self.pm.find(name)
+                if name == "refapp" and before is not None:
+                    self._check_database(before)
                 running = self.pm.start(self.spec(name), self.cfg.ready_timeout_s)
                 if before is None:
                     started.append(name)
-                out.append(_endpoint(running, healthy=True, started=before is None))
+                ep = _endpoint(running, healthy=True, started=before is None)
+                if name == "refapp" and before is not None and self.refapp_options.settings_file is not None:
+                    ep = self._apply_refapp_settings(ep, self.refapp_options.settings_file)
+                out.append(ep)
         except BaseException:
             for name in reversed(started):
                 self.pm.stop(name)
             raise
         return out
+
+    def _check_database(self, running: Running) -> None:
+        """A running refapp cannot switch databases: refuse rather than silently keep the old one."""
+        wanted = self.refapp_options.database_url
+        argv = running.argv
+        current = argv[argv.index("--database-url") + 1] if "--database-url" in argv[:-1] else None
+        if wanted is not None and wanted != current:
+            raise ComponentError(f"refapp already runs (pid {running.pid}) with --database-url {current}; "
+                                 f"stop it first (`loanqa down refapp`) to use {wanted}")
+
+    def _apply_refapp_settings(self, ep: Endpoint, path: Path) -> Endpoint:
+        """Settings for a refapp that already runs are applied to it (the whole file, omitted keys at their
+        defaults) through its admin API; a refusal is an error, never a silent start without the faults asked for."""
+        data = load_yaml(path)
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise ConfigError(str(path), "(top level)", MISSING, "settings must be a mapping")
+        body = json.dumps(fill_placeholders(data, str(path))).encode()
+        request = urllib.request.Request(f"{ep.url}/v1/admin/settings?replace=true", data=body, method="PUT",
+                                         headers={"Content-Type": "application/json", "User-Agent": "loanqa"})
+        try:
+            with urllib.request.urlopen(request, timeout=10):
+                pass
+        except urllib.error.HTTPError as exc:
+            detail = _error_message(exc.read())
+            raise ComponentError(f"refapp at {ep.url} refused the settings in {path}: {detail}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise ComponentError(f"refapp at {ep.url}: cannot apply the settings in {path}: {exc}") from None
+        return Endpoint(ep.name, ep.url, ep.pid, ep.managed, ep.healthy, ep.started,
+                        note=f"already running: settings from {path} applied")
 
     def _external_toxiproxy(self) -> Endpoint:
         url = components.external_toxiproxy_url() or ""
@@ -87,6 +129,14 @@ class Stack:
             return components.external_toxiproxy_url()
         running = self.pm.find(name)
         return _base(running.url) if running else None
+
+
+def _error_message(raw: bytes) -> str:
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return raw.decode(errors="replace")[:300]
+    return str(body.get("message", body)) if isinstance(body, dict) else str(body)[:300]
 
 
 def _base(url: str) -> str:

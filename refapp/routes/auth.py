@@ -6,8 +6,9 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from loanqa.masking import mask_phone
 from refapp.auth import OTP_TTL_S
 from refapp.routes.deps import St
 from refapp.state import new_id
@@ -18,10 +19,14 @@ PHONE = r"^1[3-9]\d{9}$"
 
 
 class OtpRequest(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     phone: str = Field(pattern=PHONE)
 
 
 class LoginRequest(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     phone: str = Field(pattern=PHONE)
     code: str = Field(min_length=1, max_length=12)
     device_id: str = Field(min_length=1, max_length=128)
@@ -30,7 +35,7 @@ class LoginRequest(BaseModel):
 @router.post("/otp")
 async def send_otp(body: OtpRequest, st: St) -> dict[str, Any]:
     code = st.auth.send_otp(body.phone, st.settings.otp_per_minute)
-    log.info("otp sent to %s", body.phone)
+    log.info("otp sent to %s", mask_phone(body.phone))
     return {"sent": True, "expires_in": OTP_TTL_S, "sandbox_code": code}
 
 
@@ -40,6 +45,6 @@ async def login(body: LoginRequest, st: St) -> dict[str, Any]:
     borrower_id = st.store.borrower_for_phone(body.phone, new_id("b"))
     st.store.link_device(body.device_id, borrower_id)
     ttl = st.settings.token_ttl_s
-    log.info("login %s as %s", body.phone, borrower_id)
+    log.info("login %s as %s", mask_phone(body.phone), borrower_id)
     return {"access_token": st.auth.issue(borrower_id, ttl), "token_type": "bearer", "expires_in": ttl,
             "borrower_id": borrower_id}

@@ -7,9 +7,10 @@ import time
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from loanqa.masking import mask_id_number, mask_name
 from refapp import liveness
 from refapp.apierror import ApiError
 from refapp.identity import check_identity
@@ -20,11 +21,15 @@ log = logging.getLogger("refapp.kyc")
 
 
 class IdentityRequest(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     name: str = Field(min_length=1, max_length=64)
     id_number: str = Field(max_length=64)
 
 
 class LivenessRequest(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     frames: list[str]
 
 
@@ -33,11 +38,12 @@ async def identity(body: IdentityRequest, st: St, borrower: BorrowerId) -> dict[
     try:
         check_identity(body.name, body.id_number)
     except ApiError as err:
-        log.info("identity of %s rejected %s: %s %s", borrower, err.code, body.name, body.id_number)
+        log.info("identity of %s rejected %s: %s %s", borrower, err.code, mask_name(body.name),
+                 mask_id_number(body.id_number))
         raise
     st.store.run("UPDATE borrowers SET name = ?, id_number = ?, kyc_at = ? WHERE id = ?",
                  body.name.strip(), body.id_number.upper(), time.time(), borrower)
-    log.info("identity of %s verified: %s %s", borrower, body.name, body.id_number)
+    log.info("identity of %s verified: %s %s", borrower, mask_name(body.name), mask_id_number(body.id_number))
     return {"verified": True}
 
 

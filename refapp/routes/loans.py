@@ -10,7 +10,7 @@ import time
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
@@ -33,12 +33,18 @@ REJECTION_HINTS = {
 
 
 class ApplyRequest(BaseModel):
+    """Strict: `"3000"` is not an amount (a client that sends strings has a bug worth seeing)."""
+
+    model_config = ConfigDict(strict=True)
     amount: int = Field(ge=500, le=200_000)
     term_months: Literal[3, 6, 12, 24]
     device_id: str = Field(min_length=1, max_length=128)
 
 
 class SignRequest(BaseModel):
+    """Strict: consent is the JSON literal `true`; `1` or `"yes"` is not a signature on a loan contract."""
+
+    model_config = ConfigDict(strict=True)
     contract_sha256: str = Field(max_length=128)
     signature_png: str
     agreed: bool
@@ -77,10 +83,11 @@ async def _apply(st: AppState, borrower: str, body: ApplyRequest) -> Answer:
     id_number = str(row["id_number"])
     if hit(id_number, "server-error", st.settings.faults.server_error_share):
         raise ApiError(500, "INTERNAL", "injected server error (faults.server_error_share)")
-    inp = _inputs(st, borrower, id_number, body.device_id)
-    await asyncio.sleep(st.settings.bureau_latency_ms / 1000)
-    verdict = decisions.decide(inp, st.settings)
-    loan_id, apr = _store_loan(st, borrower, body, inp, verdict)
+    async with st.borrower_lock(borrower):  # counts read, bureau awaited, decision stored: one at a time
+        inp = _inputs(st, borrower, id_number, body.device_id)
+        await asyncio.sleep(st.settings.bureau_latency_ms / 1000)
+        verdict = decisions.decide(inp, st.settings)
+        loan_id, apr = _store_loan(st, borrower, body, inp, verdict)
     log.info("loan %s for %s: %s %s", loan_id, borrower, verdict.code or "approved", verdict.reasons)
     if verdict.code is not None:
         raise ApiError(422, verdict.code, f"application rejected: {', '.join(verdict.reasons)}",
