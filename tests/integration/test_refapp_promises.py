@@ -22,12 +22,12 @@ import httpx
 import pytest
 
 from loanqa.config.project import StackConfig
+from loanqa.ports import free_port
 from loanqa.stack.components import RefappOptions, refapp_spec
 from loanqa.stack.process import ProcessManager
 from loanqa.synthetic import Borrower
 from refapp.client import JourneyClient
 from tests.integration.refapp_helpers import borrower, expect, logged_in, onboarded, patched_settings, signed_loan
-from tests.ports import free_port
 
 LOANQA = str(Path(sys.executable).parent / "loanqa")
 
