@@ -6,10 +6,7 @@ leaves no report that looks complete. The Locust process group is stopped on any
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -20,6 +17,7 @@ from pathlib import Path
 from loadtests.routing import Route, routes_to_json
 from loanqa.errors import ComponentError
 from loanqa.load_summary import FILE_NAME, LoadSummary, read_summary
+from loanqa.process_group import run_in_group
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 STOP_GRACE_S = 30.0
@@ -81,32 +79,10 @@ def worker_argv(master_host: str, master_port: int, processes: int) -> list[str]
 
 def run_locust(argv: Sequence[str], deadline_s: float) -> int:
     """Wait for Locust; on Ctrl-C, SIGTERM or the deadline, stop its whole process group."""
-    proc = subprocess.Popen(list(argv), start_new_session=True, stdin=subprocess.DEVNULL)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return proc.wait(timeout=deadline_s)
+        return run_in_group(argv, grace=STOP_GRACE_S, timeout=deadline_s)
     except subprocess.TimeoutExpired:
         raise ComponentError(f"locust did not finish within {deadline_s:.0f}s; stopped it") from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        _stop_group(proc)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def _stop_group(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=STOP_GRACE_S)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 def execute(plan: LoadPlan, duration_s: float) -> LoadSummary:
