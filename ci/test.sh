@@ -7,6 +7,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 bash ci/setup.sh
 export APPIUM_HOME="$ROOT/.tools/appium-home"
+# The real Toxiproxy 2.12.0 beside the clone: the differential tests then compare the embedded server
+# with it live (without it they compare with its recorded answers in tests/data/toxiproxy-2.12.0/).
+if [ -z "${LOANQA_TOXIPROXY_SERVER:-}" ] && [ -x "$ROOT/../shared/tools/toxiproxy-2.12.0/toxiproxy-server" ]; then
+  export LOANQA_TOXIPROXY_SERVER="$ROOT/../shared/tools/toxiproxy-2.12.0"
+fi
 .venv/bin/ruff check .
 .venv/bin/mypy
 .venv/bin/pytest -n 2 --dist loadgroup "$@"

@@ -16,6 +16,8 @@ def _find(name: str, env: str, local: Path | None) -> Path:
     explicit = os.environ.get(env)
     if explicit:
         p = Path(explicit)
+        if p.is_dir():  # a folder holding the tool (LOANQA_TOXIPROXY_SERVER=../shared/tools/toxiproxy-2.12.0)
+            p = p / name
         if p.is_file() and os.access(p, os.X_OK):
             return p
         raise ToolMissingError(f"{env}={explicit} is not an executable file")

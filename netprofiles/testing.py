@@ -84,7 +84,7 @@ def wait_until_refused(address: str, deadline_s: float, *, refused: bool = True)
         try:
             connect(address, timeout=0.5).close()
             is_refused = False
-        except ConnectionRefusedError:
+        except (ConnectionRefusedError, ConnectionResetError):  # reset: the listener closed mid-handshake
             is_refused = True
         if is_refused == refused:
             return time.monotonic()

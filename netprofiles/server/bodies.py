@@ -1,87 +1,65 @@
-"""Request bodies → typed values, with Toxiproxy's defaults and error texts."""
+"""Request bodies decoded into the Go types toxiproxy-server decodes them into, so errors read the same."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any
 
+from netprofiles.server import gojson
 from netprofiles.server.errors import ApiError, bad_body
-from netprofiles.server.toxics import BEHAVIOURS
-from netprofiles.server.toxics.base import Toxic
+from netprofiles.server.gojson import Ptr, Scalar, Slice, Struct
 
-STREAMS = ("upstream", "downstream")
+STRING, BOOL, INT64, INT, FLOAT32 = (Scalar(t) for t in ("string", "bool", "int64", "int", "float32"))
+LOGGER = Ptr(Struct("Logger", "zerolog.Logger"))
+PROXY = Struct("Proxy", "toxiproxy.Proxy",
+               {"name": STRING, "listen": STRING, "upstream": STRING, "enabled": BOOL, "Logger": LOGGER})
+_POPULATE_GO = 'struct { toxiproxy.Proxy; Enabled *bool "json:\\"enabled\\"" }'
+POPULATE = Slice(f"[]{_POPULATE_GO}", Struct("", _POPULATE_GO, {
+    "name": STRING, "listen": STRING, "upstream": STRING, "Logger": LOGGER, "enabled": Ptr(BOOL)}))
+NOOP = Struct("NoopToxic", "toxics.NoopToxic")
+WRAPPER = Struct("ToxicWrapper", "toxics.ToxicWrapper",
+                 {"name": STRING, "type": STRING, "stream": STRING, "toxicity": FLOAT32, "attributes": NOOP})
+
+TOXIC_STRUCTS: dict[str, Struct] = {
+    "noop": NOOP,
+    "latency": Struct("LatencyToxic", "toxics.LatencyToxic", {"latency": INT64, "jitter": INT64}),
+    "bandwidth": Struct("BandwidthToxic", "toxics.BandwidthToxic", {"rate": INT64}),
+    "slow_close": Struct("SlowCloseToxic", "toxics.SlowCloseToxic", {"delay": INT64}),
+    "timeout": Struct("TimeoutToxic", "toxics.TimeoutToxic", {"timeout": INT64}),
+    "reset_peer": Struct("ResetToxic", "toxics.ResetToxic", {"timeout": INT64}),
+    "slicer": Struct("SlicerToxic", "toxics.SlicerToxic",
+                     {"average_size": INT, "size_variation": INT, "delay": INT}),
+    "limit_data": Struct("LimitDataToxic", "toxics.LimitDataToxic", {"bytes": INT64}),
+}
 
 
-@dataclass(frozen=True)
-class ProxyFields:
-    name: str | None
-    listen: str | None
-    upstream: str | None
-    enabled: bool | None
+def attributes_create(kind: str) -> Struct:
+    return Struct("", 'struct { Attributes interface {} "json:\\"attributes\\"" }',
+                  {"attributes": TOXIC_STRUCTS[kind]})
 
 
-def parse_json(body: bytes) -> Any:
+def attributes_update(kind: str) -> Struct:
+    return Struct("", 'struct { Attributes interface {} "json:\\"attributes\\""; Toxicity float32 '
+                      '"json:\\"toxicity\\"" }', {"attributes": TOXIC_STRUCTS[kind], "toxicity": FLOAT32})
+
+
+def parse(body: bytes) -> gojson.Node:
     try:
-        return json.loads(body or b"null")
-    except ValueError:
-        raise bad_body() from None
+        return gojson.parse(body)
+    except gojson.GoJSONError as exc:
+        raise bad_body(str(exc)) from None
 
 
-def proxy_fields(data: Any) -> ProxyFields:
-    if not isinstance(data, dict):
-        raise bad_body()
-    for key in ("name", "listen", "upstream"):
-        if key in data and not isinstance(data[key], str):
-            raise bad_body(f"{key} must be a string")
-    enabled = data.get("enabled")
-    if enabled is not None and not isinstance(enabled, bool):
-        raise bad_body("enabled must be a boolean")
-    return ProxyFields(data.get("name"), data.get("listen"), data.get("upstream"), enabled)
+def decode(node: gojson.Node, t: gojson.GoType, current: Any) -> Any:
+    """Decode or raise `bad request body: <Go's error>` (400)."""
+    value, error = gojson.decode(node, t, current)
+    if error is not None:
+        raise bad_body(error)
+    return value
 
 
-def new_proxy_fields(data: Any, where: str = "") -> ProxyFields:
-    fields = proxy_fields(data)
-    for key in ("name", "upstream"):
-        if not getattr(fields, key):
-            raise ApiError(f"missing required field: {key}{where}", 400)
-    return fields
+def read(body: bytes, t: gojson.GoType, current: Any) -> Any:
+    return decode(parse(body), t, current)
 
 
-def new_toxic(data: Any) -> Toxic:
-    if not isinstance(data, dict):
-        raise bad_body()
-    kind = data.get("type")
-    if kind not in BEHAVIOURS:
-        raise ApiError("invalid toxic type", 400)
-    stream = data.get("stream") or "downstream"
-    if stream not in STREAMS:
-        raise ApiError("stream was invalid, can be either upstream or downstream", 400)
-    name = data.get("name") or f"{kind}_{stream}"
-    if not isinstance(name, str):
-        raise bad_body("name must be a string")
-    defaults = dict.fromkeys(BEHAVIOURS[kind].attributes, 0)
-    return Toxic(name, kind, stream, toxicity(data.get("toxicity", 1.0)),
-                 merged_attributes(kind, defaults, data.get("attributes")))
-
-
-def toxicity(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise bad_body("toxicity must be a number")
-    return float(value)
-
-
-def merged_attributes(kind: str, current: dict[str, int], update: Any) -> dict[str, int]:
-    """Known attributes must be integers (as Go's int64 fields demand); unknown keys are ignored."""
-    if update is None:
-        return dict(current)
-    if not isinstance(update, dict):
-        raise bad_body("attributes must be an object")
-    out = dict(current)
-    for key in BEHAVIOURS[kind].attributes:
-        if key in update:
-            value = update[key]
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise bad_body(f"attribute {key} must be an integer, got {value!r}")
-            out[key] = value
-    return out
+def missing(field: str) -> ApiError:
+    return ApiError(f"missing required field: {field}", 400)

@@ -18,4 +18,8 @@ def exists(what: str) -> ApiError:
 
 
 def bad_body(detail: str = "") -> ApiError:
-    return ApiError(f"{detail}: bad request body" if detail else "bad request body", 400)
+    """Go's joinError(err, ErrBadRequestBody): `bad request body: <err>`."""
+    return ApiError(f"bad request body: {detail}" if detail else "bad request body", 400)
+
+
+INVALID_STREAM = "stream was invalid, can be either upstream or downstream"

@@ -25,14 +25,17 @@ class Request:
     path: str
     headers: dict[str, str]
     body: bytes
+    query: str = ""
 
 
 @dataclass(frozen=True)
 class Response:
+    """`headers` are the handler's (written sorted by name, as Go does), then Date and Content-Length."""
+
     status: int
     body: bytes = b""
-    content_type: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    length: bool = True
 
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -51,12 +54,13 @@ async def serve_connection(reader: asyncio.StreamReader, writer: asyncio.StreamW
                 if request is None:
                     break
                 response = await handler(request)
-                writer.write(encode(response))
+                keep = _keep_alive(request)
+                writer.write(encode(response, close=not keep and request.headers["_version"] != "HTTP/1.0"))
                 await writer.drain()
-                if not _keep_alive(request):
+                if not keep:
                     break
         except (BadRequest, asyncio.LimitOverrunError, ValueError):
-            writer.write(encode(Response(400, b"400 Bad Request", TEXT), close=True))
+            writer.write(encode(Response(400, b"400 Bad Request", {"Content-Type": TEXT}), close=True))
     writer.close()
 
 
@@ -81,7 +85,8 @@ async def read_request(reader: asyncio.StreamReader, writer: asyncio.StreamWrite
     if headers.get("expect", "").lower() == "100-continue":
         writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")  # curl waits a second for this otherwise
     body = await _read_body(reader, headers)
-    return Request(parts[0], parts[1].split("?", 1)[0], headers, body)
+    path, _, query = parts[1].partition("?")
+    return Request(parts[0], path, headers, body, query)
 
 
 async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
@@ -112,11 +117,9 @@ def _keep_alive(request: Request) -> bool:
 def encode(response: Response, *, close: bool = False) -> bytes:
     reason = HTTPStatus(response.status).phrase
     lines = [f"HTTP/1.1 {response.status} {reason}"]
-    if response.content_type:
-        lines.append(f"Content-Type: {response.content_type}")
-    lines += [f"{k}: {v}" for k, v in response.headers.items()]
+    lines += [f"{k}: {response.headers[k]}" for k in sorted(response.headers)]
     lines.append(f"Date: {formatdate(usegmt=True)}")
-    if response.status != 204:
+    if response.status != 204 and response.length:
         lines.append(f"Content-Length: {len(response.body)}")
     if close:
         lines.append("Connection: close")

@@ -235,7 +235,7 @@ class Connection:
             if id(toxic) not in self.stubs:
                 self.stubs[id(toxic)] = self._stub(toxic)
         for stream, link in self.links.items():
-            link.stubs = [s for s in self.stubs.values() if s.enabled and s.toxic.stream == stream]
+            link.stubs = [s for s in self.stubs.values() if s.enabled and s.toxic.direction == stream]
         self._wake()
 
     def _wake(self) -> None:
@@ -247,14 +247,14 @@ class Connection:
     def _stub(self, toxic: Toxic) -> Stub:
         stub = Stub(toxic, enabled=toxic.toxicity >= 1 or random.random() < toxic.toxicity)
         if stub.enabled:
-            stub.timer = BEHAVIOURS[toxic.type].start(self.links[toxic.stream], stub)
+            stub.timer = BEHAVIOURS[toxic.type].start(self.links[toxic.direction], stub)
         return stub
 
     def _drop(self, stub: Stub) -> None:
         if stub.timer is not None:
             stub.timer.cancel()
         if stub.enabled:
-            BEHAVIOURS[stub.toxic.type].cleanup(self.links[stub.toxic.stream], stub)
+            BEHAVIOURS[stub.toxic.type].cleanup(self.links[stub.toxic.direction], stub)
 
     def close(self, reset: Side | None = None, *, abort: bool = False) -> None:
         """Close both sides; `reset` names the side that gets a TCP RST instead of a FIN."""

@@ -1,26 +1,24 @@
-"""One proxy: its listener, its open connections and its toxics."""
+"""One proxy: its listener, its open connections and its toxics (one chain per direction, as upstream keeps them)."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import Any
 
-from netprofiles.server.errors import ApiError, exists, not_found
+from netprofiles.server import addresses
+from netprofiles.server.errors import exists, not_found
 from netprofiles.server.link import Connection, Side
 from netprofiles.server.toxics.base import Toxic
 
-
-def split_address(addr: str) -> tuple[str, int]:
-    host, sep, port = addr.rpartition(":")
-    if not sep or not port.isdigit() or int(port) > 65535:
-        raise ApiError(f"listen tcp {addr}: address {addr}: missing port in address", 500)
-    return host.strip("[]") or "0.0.0.0", int(port)
+DIRECTIONS = ("upstream", "downstream")
 
 
 class Proxy:
-    def __init__(self, name: str, listen: str, upstream: str, enabled: bool = True) -> None:
-        self.name, self.listen, self.upstream, self.enabled = name, listen, upstream, enabled
-        self.toxics: list[Toxic] = []
+    def __init__(self, name: str, listen: str, upstream: str) -> None:
+        self.name, self.listen, self.upstream = name, listen, upstream
+        self.enabled = False
+        self.chains: dict[str, list[Toxic]] = {d: [] for d in DIRECTIONS}
         self.connections: set[Connection] = set()
         self._server: asyncio.Server | None = None
         self._pending: dict[Side, asyncio.Task[None]] = {}
@@ -33,21 +31,17 @@ class Proxy:
         return [t.to_json() for t in self.ordered_toxics()]
 
     def ordered_toxics(self) -> list[Toxic]:
-        return sorted(self.toxics, key=lambda t: t.stream != "upstream")
+        return [t for d in DIRECTIONS for t in self.chains[d]]
 
     async def start(self) -> None:
-        """Listen (port 0 picks one, and `listen` then carries it); OS errors are 500 with their text."""
-        if self._server is not None:
+        """Listen; `listen` then shows the bound address as Go prints it. No-op when already started."""
+        if self.enabled:
             return
-        host, port = split_address(self.listen)
+        sock, shown = addresses.bind(self.listen)
         loop = asyncio.get_running_loop()
-        try:
-            self._server = await loop.create_server(self._client_side, host, port, backlog=1024,
-                                                    reuse_address=True)
-        except OSError as exc:
-            raise ApiError(f"listen tcp {self.listen}: bind: {exc.strerror or exc}", 500) from None
-        real_port = self._server.sockets[0].getsockname()[1]
-        self.listen = f"{host}:{real_port}"
+        self._server = await loop.create_server(self._client_side, sock=sock)
+        self.listen = shown
+        self.enabled = True
 
     def _client_side(self) -> Side:
         return Side(on_made=self._on_client)
@@ -58,9 +52,10 @@ class Proxy:
     async def _dial(self, client: Side) -> None:
         """Open the upstream for a new client; on failure the client is closed, as upstream does."""
         try:
-            host, port = split_address(self.upstream)
-            _, upstream = await asyncio.get_running_loop().create_connection(Side, host, port)
-        except (OSError, ApiError):
+            host, service = addresses.split_host_port(self.upstream)
+            port = int(service) if service.isdigit() else socket.getservbyname(service, "tcp")
+            _, upstream = await asyncio.get_running_loop().create_connection(Side, host or "localhost", port)
+        except (OSError, addresses.AddressError, ValueError):
             client.close()
             return
         finally:
@@ -74,7 +69,8 @@ class Proxy:
         conn.start(self.ordered_toxics())
 
     def stop(self) -> None:
-        """Stop listening and drop every open connection."""
+        """Stop listening and drop every open connection. No-op when not started."""
+        self.enabled = False
         if self._server is not None:
             self._server.close()
             self._server = None
@@ -85,28 +81,24 @@ class Proxy:
             client.abort()
         self._pending.clear()
 
-    async def set_enabled(self, enabled: bool) -> None:
-        if enabled:
-            await self.start()
-        else:
-            self.stop()
-        self.enabled = enabled
-
     def _sync(self) -> None:
         toxics = self.ordered_toxics()
         for conn in list(self.connections):
             conn.sync(toxics)
 
     def toxic(self, name: str) -> Toxic:
-        for toxic in self.toxics:
+        for toxic in self.ordered_toxics():
             if toxic.name == name:
                 return toxic
         raise not_found("toxic")
 
+    def has_toxic(self, name: str) -> bool:
+        return any(t.name == name for t in self.ordered_toxics())
+
     def add_toxic(self, toxic: Toxic) -> None:
-        if any(t.name == toxic.name for t in self.toxics):
+        if self.has_toxic(toxic.name):
             raise exists("toxic")
-        self.toxics.append(toxic)
+        self.chains[toxic.direction].append(toxic)
         self._sync()
 
     def changed_toxic(self) -> None:
@@ -115,11 +107,12 @@ class Proxy:
     def remove_toxic(self, name: str) -> None:
         toxic = self.toxic(name)
         toxic.removed = True
-        self.toxics.remove(toxic)
+        self.chains[toxic.direction].remove(toxic)
         self._sync()
 
     def remove_all_toxics(self) -> None:
-        for toxic in self.toxics:
+        for toxic in self.ordered_toxics():
             toxic.removed = True
-        self.toxics.clear()
+        for chain in self.chains.values():
+            chain.clear()
         self._sync()

@@ -1,13 +1,21 @@
-"""All proxies of one server, and the operations the API performs on them as a whole."""
+"""All proxies of one server, and the operations the API performs on them, with toxiproxy 2.12.0's semantics."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from dataclasses import dataclass
 
-from netprofiles.server.bodies import ProxyFields, new_proxy_fields
-from netprofiles.server.errors import ApiError, bad_body, exists, not_found
+from netprofiles.server import addresses
+from netprofiles.server.errors import ApiError, exists, not_found
 from netprofiles.server.proxy import Proxy
+
+
+@dataclass(frozen=True)
+class ProxyInput:
+    name: str
+    listen: str
+    upstream: str
+    enabled: bool
 
 
 class Registry:
@@ -23,62 +31,63 @@ class Registry:
         except KeyError:
             raise not_found("proxy") from None
 
-    async def create(self, fields: ProxyFields) -> Proxy:
-        name = fields.name or ""
-        if name in self.proxies:
+    def sorted(self) -> list[Proxy]:
+        """Go ranges over a map in random order; sorted is one of its orders, and a stable one."""
+        return [self.proxies[name] for name in sorted(self.proxies)]
+
+    async def create(self, wanted: ProxyInput) -> Proxy:
+        """Add; an enabled proxy must bind first (its error is the answer and nothing is added)."""
+        if wanted.name in self.proxies:
             raise exists("proxy")
-        proxy = Proxy(name, fields.listen or "127.0.0.1:0", fields.upstream or "",
-                      True if fields.enabled is None else fields.enabled)
-        if proxy.enabled:
+        proxy = Proxy(wanted.name, wanted.listen, wanted.upstream)
+        if wanted.enabled:
             await proxy.start()
-        self.proxies[name] = proxy
+        self.proxies[wanted.name] = proxy
         return proxy
 
-    async def update(self, proxy: Proxy, fields: ProxyFields) -> None:
-        if fields.upstream:
-            proxy.upstream = fields.upstream
-        if fields.listen and fields.listen != proxy.listen:
+    async def update(self, proxy: Proxy, wanted: ProxyInput) -> None:
+        """The listen address must resolve (500, nothing changed); a new address or upstream restarts it.
+
+        A failed bind leaves the proxy disabled on the new address, as the real server does.
+        """
+        try:
+            addresses.resolve(wanted.listen)
+        except addresses.AddressError as exc:
+            raise ApiError(str(exc), 500) from None
+        if wanted.listen != proxy.listen or wanted.upstream != proxy.upstream:
             proxy.stop()
-            proxy.listen = fields.listen
-            if proxy.enabled:
+            proxy.listen, proxy.upstream = wanted.listen, wanted.upstream
+        if wanted.enabled != proxy.enabled:
+            if wanted.enabled:
                 await proxy.start()
-        if fields.enabled is not None and fields.enabled != proxy.enabled:
-            await proxy.set_enabled(fields.enabled)
+            else:
+                proxy.stop()
 
     def delete(self, name: str) -> None:
         self.get(name).stop()
         del self.proxies[name]
 
     async def reset(self) -> None:
-        for proxy in self.proxies.values():
+        """Enable each proxy and drop its toxics; a proxy that cannot bind stops the reset there (500)."""
+        for proxy in self.sorted():
+            await proxy.start()
             proxy.remove_all_toxics()
-            if not proxy.enabled:
-                await proxy.set_enabled(True)
 
-    async def populate(self, data: Any) -> tuple[list[Proxy], ApiError | None]:
-        """All-or-nothing validation, then create or replace in order; an OS error stops part-way."""
-        if not isinstance(data, list):
-            raise bad_body()
-        wanted = [new_proxy_fields(item, f" at proxy {i + 1}") for i, item in enumerate(data)]
-        names = [f.name for f in wanted]
-        for name in names:
-            if names.count(name) > 1:
-                raise ApiError(f'duplicate proxy name "{name}"', 500)
+    async def populate(self, wanted: list[ProxyInput]) -> tuple[list[Proxy], ApiError | None]:
+        """Add or replace in order; an identical proxy (same listen and upstream) is kept as it is.
+
+        The first error stops it: the proxies done so far are answered with the error.
+        """
         done: list[Proxy] = []
-        for fields in wanted:
+        for item in wanted:
+            old = self.proxies.get(item.name)
+            if old is not None and old.listen == item.listen and old.upstream == item.upstream:
+                done.append(old)
+                continue
+            if old is not None:
+                self.delete(old.name)
             try:
-                done.append(await self._replace(fields))
+                done.append(await self.create(item))
             except ApiError as err:
                 return done, err
         return done, None
-
-    async def _replace(self, fields: ProxyFields) -> Proxy:
-        old = self.proxies.get(fields.name or "")
-        if old is not None:
-            same = fields.upstream == old.upstream and (not fields.listen or fields.listen == old.listen)
-            if same:
-                if fields.enabled is not None:
-                    await old.set_enabled(fields.enabled)
-                return old
-            self.delete(old.name)
-        return await self.create(fields)

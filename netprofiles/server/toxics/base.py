@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from netprofiles.server.gojson import Float32
+
 
 @dataclass(slots=True)
 class Chunk:
@@ -48,10 +50,14 @@ class Toxic:
     attributes: dict[str, int]
     removed: bool = False
 
+    @property
+    def direction(self) -> str:
+        """The chain it sits in: `stream` is kept as sent ("UPSTREAM"), the direction is parsed from it."""
+        return self.stream.lower()
+
     def to_json(self) -> dict[str, Any]:
-        tox: float | int = int(self.toxicity) if float(self.toxicity).is_integer() else self.toxicity
         return {"attributes": dict(self.attributes), "name": self.name, "type": self.type,
-                "stream": self.stream, "toxicity": tox}
+                "stream": self.stream, "toxicity": Float32(self.toxicity)}
 
 
 @dataclass
