@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.ports import free_port
+from loanqa.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_REAL = REPO.parent / "shared" / "tools" / "toxiproxy-2.12.0"

@@ -18,8 +18,8 @@ from urllib.parse import quote
 
 import httpx
 
+from loanqa.ports import free_port
 from netprofiles.testing import EchoServer
-from tests.ports import free_port
 
 
 @dataclass(frozen=True)
