@@ -41,6 +41,7 @@ from loanqa.masking import register_pii, register_secret
 from loanqa.paths import state_dir as default_state_dir
 from loanqa.report.environment import write_properties
 from loanqa.run_manifest import RunManifest
+from loanqa.synthetic import take_canary
 from loanqa.taxonomy import Cause, cause_for_response
 
 WORKER_KEY = "loanqa_devices"
@@ -130,8 +131,8 @@ class DeviceSuite:
 
     def pytest_report_header(self) -> list[str]:
         e = self.endpoints
-        return [f"loanqa devices: matrix {self.matrix.name} ({self.matrix.provider}), "
-                f"{len(self.devices)} device(s), appium {e.appium_url}, app {e.browser_target}"]
+        return [mask(f"loanqa devices: matrix {self.matrix.name} ({self.matrix.provider}), "
+                     f"{len(self.devices)} device(s), appium {e.appium_url}, app {e.browser_target}")]
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "device" in metafunc.fixturenames:
@@ -268,7 +269,7 @@ class DeviceSuite:
         return driver
 
     def _phone(self, driver: Any, device: Device, nodeid: str) -> Phone:
-        borrower = creditworthy_borrower(random.Random(f"{nodeid}:{time.time_ns()}:{os.getpid()}"))
+        borrower = take_canary() or creditworthy_borrower(random.Random(f"{nodeid}:{time.time_ns()}:{os.getpid()}"))
         register_pii(borrower.name)  # names match no pattern; phone and ID number do
         log = Path(self.endpoints.appium_log) if self.endpoints.appium_log else None
         evidence = Evidence(driver, device.name, log, [borrower.name])

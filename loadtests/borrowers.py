@@ -12,7 +12,7 @@ import hashlib
 import random
 from dataclasses import dataclass
 
-from loanqa.synthetic import Borrower, make_id_number, registry_name
+from loanqa.synthetic import Borrower, make_id_number, registry_name, take_canary
 
 _PER_PROCESS = 100_000
 _PROCESSES = 100
@@ -48,6 +48,9 @@ class BorrowerFactory:
             raise RuntimeError(f"more than {_PER_PROCESS} borrowers in one process; use more processes")
         phone = self.phone(self.counter)
         self.counter += 1
+        canary = take_canary()  # a leak test's planted identity (LOANQA_CANARY_BORROWER), once per process
+        if canary is not None:
+            return canary
         id_number = make_id_number(self.rng)
         return Borrower(phone=phone, name=registry_name(id_number), id_number=id_number,
                         device_id=self._device())

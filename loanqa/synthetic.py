@@ -7,9 +7,12 @@ functions, so a test borrower is valid by construction and a mismatch is always 
 from __future__ import annotations
 
 import hashlib
+import os
 import random
+import threading
 from dataclasses import dataclass
 
+from loanqa.errors import MISSING, ConfigError
 from loanqa.masking import mask_id_number, mask_name, mask_phone
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -79,3 +82,37 @@ def make_borrower(rng: random.Random) -> Borrower:
         id_number=id_number,
         device_id=f"dev-{rng.getrandbits(64):016x}",
     )
+
+
+CANARY_ENV = "LOANQA_CANARY_BORROWER"
+_canary_lock = threading.Lock()
+_canary_taken = False
+
+
+def canary_borrower() -> Borrower | None:
+    """The identity `LOANQA_CANARY_BORROWER=PHONE:ID_NUMBER` names (name from the registry, so it is valid).
+
+    A leak test plants it: a run whose borrowers include known values can be grepped for them afterwards.
+    """
+    raw = os.environ.get(CANARY_ENV, "").strip()
+    if not raw:
+        return None
+    phone, _, id_number = raw.partition(":")
+    if not (len(phone) == 11 and phone.isdigit() and phone[0] == "1") or not is_valid_id(id_number):
+        # The value is personal data by design: the error names the variable, never the value.
+        raise ConfigError("environment", CANARY_ENV, MISSING,
+                          "expected PHONE:ID_NUMBER (11-digit mobile, 18-character ID with a valid check digit)")
+    return Borrower(phone=phone, name=registry_name(id_number), id_number=id_number.upper(),
+                    device_id="dev-canary")
+
+
+def take_canary() -> Borrower | None:
+    """The canary identity for the first borrower this process makes, then None: each load process and device
+    worker walks it once, so the identity reaches every kind of output without one phone flooding the target."""
+    global _canary_taken
+    with _canary_lock:
+        if _canary_taken:
+            return None
+        borrower = canary_borrower()
+        _canary_taken = borrower is not None
+        return borrower

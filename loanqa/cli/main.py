@@ -12,6 +12,7 @@ from loanqa import __version__
 from loanqa.cli.context import Settings
 from loanqa.cli.lazy import LazyGroup
 from loanqa.errors import LoanQAError
+from loanqa.masking import mask_text, set_show_pii
 
 COMMANDS = {
     "up": ("loanqa.cli.stack_cmds:up", "Start refapp, Toxiproxy and Appium on 127.0.0.1."),
@@ -33,9 +34,14 @@ COMMANDS = {
               help="Project config (default: ./loanqa.yaml if present).")
 @click.option("--state-dir", type=click.Path(path_type=Path), envvar="LOANQA_STATE_DIR",
               help="PID files and logs of managed components (default: .loanqa/).")
+@click.option("--show-pii", is_flag=True,
+              help="Show borrowers' phones, ID numbers and names unmasked in every output of this command, "
+                   "its subprocesses included (a local debug run; credentials stay masked).")
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None, state_dir: Path | None) -> None:
+def cli(ctx: click.Context, config_path: Path | None, state_dir: Path | None, show_pii: bool) -> None:
     """Load and device-compatibility tests for mobile-loan apps: why was a loan not paid out?"""
+    if show_pii:
+        set_show_pii(True)
     ctx.obj = Settings(config_path=config_path, state_dir_override=state_dir)
 
 
@@ -43,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         rv = cli.main(args=argv, prog_name="loanqa", standalone_mode=False)
     except LoanQAError as exc:
-        click.echo(f"loanqa: error: {exc}", err=True)
+        click.echo(f"loanqa: error: {mask_text(str(exc))}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("loanqa: interrupted", err=True)
@@ -57,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("loanqa: interrupted", err=True)
         sys.exit(130)
     except Exception:
-        traceback.print_exc()
+        click.echo(mask_text(traceback.format_exc()), err=True, nl=False)
         click.echo("loanqa: internal error: this is a bug in loanqa, please report it with the traceback above",
                    err=True)
         sys.exit(70)

@@ -58,3 +58,17 @@ def test_installed_script_runs_without_importing_locust() -> None:
                           check=True).stdout.split() == ["False", "False"]
     done = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "loanqa" in done.stdout
+
+
+def test_terminal_output_is_masked_unless_show_pii(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from loanqa.masking import SHOW_PII_ENV
+
+    monkeypatch.delenv(SHOW_PII_ENV, raising=False)
+    cfg = tmp_path / "loanqa.yaml"
+    cfg.write_text("stack:\n  host: '13812345678'\n")
+    code, _, err = run(["--config", str(cfg), "status"], capsys)
+    assert code == 2 and "stack.host: '138****5678'" in err and "13812345678" not in err
+    monkeypatch.setenv(SHOW_PII_ENV, "")  # restored after the test; --show-pii sets it for subprocesses
+    code, _, err = run(["--show-pii", "--config", str(cfg), "status"], capsys)
+    assert code == 2 and "stack.host: '13812345678'" in err

@@ -39,3 +39,24 @@ def test_unit_hash_is_stable_and_spread() -> None:
     assert values == [unit_hash(str(i), "salt") for i in range(2000)]
     assert all(0 <= v < 1 for v in values) and 0.45 < sum(values) / len(values) < 0.55
     assert unit_hash("1", "a") != unit_hash("1", "b")
+
+
+def test_the_canary_identity_is_taken_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from loanqa import synthetic
+
+    id_number = make_id_number(random.Random("canary"))
+    monkeypatch.setenv(synthetic.CANARY_ENV, f"13912345678:{id_number}")
+    monkeypatch.setattr(synthetic, "_canary_taken", False)
+    first = synthetic.take_canary()
+    assert first is not None and first.phone == "13912345678" and first.name == registry_name(id_number)
+    assert synthetic.take_canary() is None
+
+
+def test_a_bad_canary_names_the_variable_not_the_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    from loanqa import synthetic
+    from loanqa.errors import ConfigError
+
+    monkeypatch.setenv(synthetic.CANARY_ENV, "13912345678:330106198704130560")
+    with pytest.raises(ConfigError) as err:
+        synthetic.canary_borrower()
+    assert synthetic.CANARY_ENV in str(err.value) and "13912345678" not in str(err.value)
