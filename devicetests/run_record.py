@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from loanqa.run_manifest import RunManifest
+from loanqa.run_manifest import FILE_NAME, RunManifest
 
 _FINISHED = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
 
@@ -23,6 +23,13 @@ def started(alluredir: Path, target: str) -> RunManifest:
                          target=target, started_at=time.time())
     record.write(alluredir)
     return record
+
+
+def ensure(record: RunManifest, alluredir: Path) -> None:
+    """Write the start record again if it is gone: xdist workers apply `--clean-alluredir` when they start,
+    after the controller wrote it, and a run killed later must still leave its "not finished" record."""
+    if not (alluredir / FILE_NAME).exists():
+        record.write(alluredir)
 
 
 def finished(record: RunManifest, alluredir: Path, session: pytest.Session, exitstatus: int) -> None:

@@ -91,6 +91,7 @@ class DeviceSuite:
         self.stats = SessionStats()
         self.masking = OutputMasking()
         self._record: RunManifest | None = None
+        self._alluredir: Path | None = None
         self.events = None if opts.event_log_dir is None else DeviceJourneyLog(
             opts.event_log_dir, opts.run_id, opts.net_profile, part_name())
         if self.matrix.auth is not None:
@@ -282,7 +283,12 @@ class DeviceSuite:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         alluredir = session.config.getoption("allure_report_dir", None)
         if alluredir and getattr(session.config, "workerinput", None) is None:
-            self._record = run_record.started(Path(alluredir), mask(self.endpoints.api_target))
+            self._alluredir = Path(alluredir)
+            self._record = run_record.started(self._alluredir, mask(self.endpoints.api_target))
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self._record is not None and self._alluredir is not None:
+            run_record.ensure(self._record, self._alluredir)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         alluredir = session.config.getoption("allure_report_dir", None)

@@ -33,7 +33,7 @@ def _headline(v: Verdict) -> str:
     word = "PASSED" if v.passed else "FAILED"
     return (f"Release gate {word} ({v.policy}): {len(v.failed_rules)} of {len(v.rules)} rules failed; "
             f"{s.tests} tests ({s.passed} passed, {s.failed} failed, {s.broken} broken, {s.skipped} skipped, "
-            f"{s.flaky} flaky, {s.waived} waived), {s.summaries} load summaries")
+            f"{s.unknown} unknown, {s.flaky} flaky, {s.waived} waived), {s.summaries} load summaries")
 
 
 def _offenders(rule: RuleResult) -> list[str]:

@@ -63,3 +63,28 @@ def test_run_stopped_by_maxfail_is_incomplete(pytester: pytest.Pytester) -> None
     out = run(pytester, None, ("pixel-7", 0), "-x")
     record = read_manifest(out)
     assert record is not None and not record.complete and "stopped before its last test" in record.reason
+
+
+KILLER = """
+import os, signal, time
+
+def test_flow(device):
+    if device.name == "iphone-se":
+        time.sleep(0.5)
+        os.kill(os.getppid(), signal.SIGKILL)  # the xdist controller: killed outright, no session end
+"""
+
+
+def test_killed_parallel_run_keeps_its_not_finished_record(pytester: pytest.Pytester) -> None:
+    """Workers apply --clean-alluredir after the controller wrote the record; it must still be there."""
+    pytester.makepyfile(test_killer=KILLER)
+    dead = f"http://127.0.0.1:{free_port()}"
+    out = pytester.path / "allure-results"
+    result = pytester.runpytest_subprocess("--matrix", str(MATRIX), "--device", "pixel-7", "--device", "iphone-se",
+                                           "--appium-url", dead, "--target", dead, "--alluredir", str(out),
+                                           "--clean-alluredir", "-n", "2", "--dist", "loadgroup",
+                                           "-p", "no:randomly", "-p", "no:cacheprovider", timeout=120)
+    assert result.ret == -9
+    record = read_manifest(out)
+    assert record is not None and not record.complete and record.finished_at is None
+    assert "has not finished" in record.reason
