@@ -13,10 +13,12 @@ Digit patterns only match standalone runs: a phone- or ID-shaped run inside an i
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import threading
 from collections.abc import Iterable
+from typing import TextIO
 from urllib.parse import quote
 
 SHOW_PII_ENV = "LOANQA_SHOW_PII"
@@ -150,3 +152,48 @@ def mask_secrets(text: str) -> str:
 def _digits_tail(phone: str) -> str:
     """The 11-digit national number inside a matched phone (without +86 and separators)."""
     return re.sub(r"\D", "", phone)[-11:]
+
+
+class MaskedText(io.TextIOBase):
+    """A terminal stream whose every write is masked: the CLI installs it on stdout and stderr, so no command
+    (a target URL with `user:key@`, an error quoting a phone) can print around the policy."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self.inner = inner
+
+    def write(self, text: str) -> int:
+        self.inner.write(mask_text(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    def isatty(self) -> bool:
+        return self.inner.isatty()
+
+    def fileno(self) -> int:
+        return self.inner.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.inner, "encoding", "utf-8")
+
+
+def appium_log_filters() -> list[dict[str, str]]:
+    """This policy for a process loanqa cannot mask itself: Appium's `--log-filters` rules (JavaScript regex).
+
+    Appium logs every proxied WebDriver body, so what a test types (phone, name, ID number) would reach its
+    log file verbatim. Typed text and its per-character value array are replaced whole; phones, ID numbers
+    and Chinese text (names, and the page text around them) are masked; credential fields always.
+    """
+    rules = [{"pattern": r'("(?:accessKey|access_key|password|sandbox_code|access_token)"\s*:\s*")[^"]*"',
+              "replacer": '$1****"'}]
+    if show_pii():
+        return rules
+    return [*rules,
+            {"pattern": r'("text"\s*:\s*")(?:[^"\\]|\\.)*"', "replacer": '$1****"'},
+            {"pattern": r'("value"\s*:\s*\[)(?:\s*"(?:[^"\\]|\\.)*"\s*,?)+\]', "replacer": '$1"****"]'},
+            {"pattern": r"(?<![0-9A-Za-z_.])\d(?:[ \-]?\d){16}[ \-]?[\dXx](?![0-9A-Za-z_])",
+             "replacer": "<id-number>"},
+            {"pattern": r"(?<![0-9A-Za-z_.])1[3-9]\d[ \-]?\d{4}[ \-]?\d{4}(?![0-9A-Za-z_])", "replacer": "<phone>"},
+            {"pattern": r"[\u4e00-\u9fff]+", "replacer": "<cjk>"}]

@@ -12,7 +12,7 @@ from loanqa import __version__
 from loanqa.cli.context import Settings
 from loanqa.cli.lazy import LazyGroup
 from loanqa.errors import LoanQAError
-from loanqa.masking import mask_text, set_show_pii
+from loanqa.masking import MaskedText, mask_text, set_show_pii
 
 COMMANDS = {
     "up": ("loanqa.cli.stack_cmds:up", "Start refapp, Toxiproxy and Appium on 127.0.0.1."),
@@ -46,6 +46,10 @@ def cli(ctx: click.Context, config_path: Path | None, state_dir: Path | None, sh
 
 
 def main(argv: list[str] | None = None) -> None:
+    if not isinstance(sys.stdout, MaskedText):
+        sys.stdout = MaskedText(sys.stdout)
+    if not isinstance(sys.stderr, MaskedText):
+        sys.stderr = MaskedText(sys.stderr)
     try:
         rv = cli.main(args=argv, prog_name="loanqa", standalone_mode=False)
     except LoanQAError as exc:

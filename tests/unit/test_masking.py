@@ -124,3 +124,14 @@ def test_a_borrower_prints_masked() -> None:
     b = Borrower(phone="13812345678", name="王超", id_number="330106198704130564", device_id="dev-1")
     assert repr(b) == ("Borrower(phone='138****5678', name='王*', id_number='330106********0564', "
                        "device_id='dev-1')")
+
+
+def test_the_cli_streams_mask_every_write() -> None:
+    import io
+
+    from loanqa.masking import MaskedText
+
+    inner = io.StringIO()
+    stream = MaskedText(inner)
+    stream.write("target https://ops:s3cret-key@staging.example/v1 phone 13812345678\n")
+    assert inner.getvalue() == "target https://****@staging.example/v1 phone 138****5678\n"
