@@ -13,6 +13,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field, field_validator
 
+from loanqa.config.catalog import catalog_names, find_entry
 from loanqa.config.loader import Strict, load_model
 from loanqa.durations import parse_duration
 from loanqa.errors import ConfigError
@@ -59,18 +60,12 @@ class ShapeSpec(Strict):
 
 
 def available_shapes() -> list[str]:
-    return sorted(p.stem for p in SHAPES_DIR.glob("*.yaml"))
+    return catalog_names([SHAPES_DIR])
 
 
 def load_shape(name_or_path: str) -> ShapeSpec:
     """A catalog name (`double-11`) or a path to a YAML file."""
-    path = Path(name_or_path)
-    if path.suffix not in (".yaml", ".yml"):
-        path = SHAPES_DIR / f"{name_or_path}.yaml"
-        if not path.exists():
-            raise ConfigError("--shape", "", name_or_path,
-                              f"unknown shape; choose from {', '.join(available_shapes())} or give a YAML path")
-    return load_model(path, ShapeSpec)
+    return load_model(find_entry(name_or_path, [SHAPES_DIR], noun="shape", source="--shape"), ShapeSpec)
 
 
 class CompressedShape:

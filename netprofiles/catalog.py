@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from loanqa.config.catalog import find_entry, yaml_files
 from loanqa.config.loader import load_yaml, validate
 from loanqa.errors import MISSING, ConfigError
 from netprofiles.models import TOXIC_MODELS, NetworkMix, Profile
@@ -14,22 +15,7 @@ MIXES_DIR = Path(__file__).parent / "mixes"
 
 
 def _resolve(name_or_path: str, directories: list[Path], what: str) -> Path:
-    path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        return path
-    for directory in directories:
-        for suffix in (".yaml", ".yml"):
-            candidate = directory / f"{name_or_path}{suffix}"
-            if candidate.is_file():
-                return candidate
-    known = sorted({p.stem for d in directories for p in _yaml_files(d)})
-    raise ConfigError(what, "name", name_or_path, f"no such {what}; known: {', '.join(known) or 'none'}")
-
-
-def _yaml_files(directory: Path) -> list[Path]:
-    if not directory.is_dir():
-        return []
-    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
+    return find_entry(name_or_path, directories, noun=what, source=what, key="name")
 
 
 def _directories(profiles_dir: Path | None) -> list[Path]:
@@ -66,7 +52,7 @@ def list_profiles(profiles_dir: Path | None = None) -> list[Profile]:
     """Every profile; one in `profiles_dir` overrides a catalog profile of the same name."""
     found: dict[str, Path] = {}
     for directory in reversed(_directories(profiles_dir)):
-        found.update({p.stem: p for p in _yaml_files(directory)})
+        found.update({p.stem: p for p in yaml_files(directory)})
     return [load_profile(str(found[name])) for name in sorted(found)]
 
 

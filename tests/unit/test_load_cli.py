@@ -18,7 +18,7 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize(("args", "needle"), [
-    (["--shape", "black-friday"], "--shape: 'black-friday': unknown shape"),
+    (["--shape", "black-friday"], "--shape: 'black-friday': no such shape; known: "),
     (["--duration", "3 minutes"], "--duration: '3 minutes'"),
     (["--duration", "0s"], "must be positive"),
     (["--run-id", "-x"], "--run-id: '-x'"),

@@ -95,7 +95,7 @@ def test_bad_slo_file_names_file_and_key(tmp_path: Path, body: str, key: str) ->
 
 
 def test_unknown_slo_set_names_the_catalog() -> None:
-    with pytest.raises(ConfigError, match="--slo: 'nope': unknown SLO set; choose from default"):
+    with pytest.raises(ConfigError, match="--slo: 'nope': no such SLO set; known: default"):
         load_slos("nope")
 
 
