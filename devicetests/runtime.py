@@ -9,13 +9,13 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from devicetests.matrix import LOCAL
 from devicetests.options import Endpoints, RunOptions
 from loanqa.config.project import StackConfig
 from loanqa.ports import free_port
 from loanqa.stack.stack import Stack
+from loanqa.target import TargetURL
 
 
 class Runtime:
@@ -53,18 +53,16 @@ class Runtime:
         return self._stack
 
     def _through_profile(self, target: str) -> str:
-        from netprofiles.catalog import load_profile
-        from netprofiles.control import NetworkController
+        from netprofiles.control import NetworkController, load_profile
 
         assert self.opts.net_profile is not None
         toxiproxy = self.opts.toxiproxy_url or self._local_toxiproxy()
         ctl: Any = NetworkController(toxiproxy, run_id=f"devices-{int(time.time())}",
                                      state_dir=self.state_dir / "net")
         self._exit.callback(ctl.clear)
-        parts = urlsplit(target)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        applied = ctl.apply(load_profile(self.opts.net_profile), upstream=f"{parts.hostname}:{port}")
-        return f"{parts.scheme}://{applied.listen}{parts.path.rstrip('/')}"
+        parsed = TargetURL.parse(target)
+        applied = ctl.apply(load_profile(self.opts.net_profile), upstream=parsed.upstream)
+        return parsed.via(applied.listen)
 
     def _local_toxiproxy(self) -> str:
         stack = self._stack or self._local_stack()

@@ -14,9 +14,9 @@ import json
 import random
 from dataclasses import asdict, dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from loanqa.errors import ConfigError
+from loanqa.target import TargetURL
 
 DIRECT = "direct"
 
@@ -42,19 +42,9 @@ class Route:
         return opts
 
 
-def target_parts(target: str) -> tuple[str, str, int]:
-    """(scheme, host, port) of the target URL, with the scheme's default port filled in."""
-    parts = urlsplit(target)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError("--target", "", target, "must be an http:// or https:// URL with a host")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return parts.scheme, parts.hostname, port
-
-
 def upstream_of(target: str) -> str:
     """`host:port` Toxiproxy relays to."""
-    _, host, port = target_parts(target)
-    return f"{host}:{port}"
+    return TargetURL.parse(target).upstream
 
 
 def pick_route(routes: list[Route], rng: random.Random) -> Route:
@@ -64,14 +54,12 @@ def pick_route(routes: list[Route], rng: random.Random) -> Route:
 
 def route_via(profile: str, target: str, listen: str, weight: float = 1.0) -> Route:
     """The borrower dials `listen` (host:port of the proxy) and keeps the target's Host/SNI and base path."""
-    scheme, host, port = target_parts(target)
-    default = 443 if scheme == "https" else 80
-    original = host if port == default else f"{host}:{port}"
-    return Route(profile, f"{scheme}://{listen}{urlsplit(target).path.rstrip('/')}", original, weight)
+    parsed = TargetURL.parse(target)
+    return Route(profile, parsed.via(listen), parsed.host_header, weight)
 
 
 def direct_route(target: str) -> Route:
-    target_parts(target)
+    TargetURL.parse(target)
     return Route(DIRECT, target.rstrip("/"))
 
 

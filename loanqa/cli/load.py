@@ -15,7 +15,7 @@ import click
 
 from loadtests.launch import LoadPlan, default_out, execute, run_locust, worker_argv
 from loadtests.proxy_place import LOOPBACK, placement
-from loadtests.routing import direct_route, target_parts
+from loadtests.routing import direct_route
 from loadtests.shape_config import CompressedShape, load_shape
 from loadtests.slo_config import load_slos
 from loanqa.cli.context import Settings
@@ -24,6 +24,7 @@ from loanqa.errors import ConfigError, RunFailed
 from loanqa.load_summary import LoadSummary
 from loanqa.paths import project_root
 from loanqa.stack.stack import Stack
+from loanqa.target import TargetURL
 
 
 @click.command()
@@ -77,7 +78,7 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
     rid = _run_id(run_id)
     with ExitStack() as stack:
         url = target.rstrip("/") if target else _embedded(settings, stack, "refapp")
-        target_parts(url)
+        TargetURL.parse(url)
         mix_name, routes = "", {"direct": direct_route(url)}
         if network_mix != "none":
             from loadtests.network import mix_routes
