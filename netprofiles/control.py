@@ -21,7 +21,7 @@ from netprofiles.models import NetworkMix, Profile, ToxicBase, attributes
 from netprofiles.timeline import TimelineDriver
 from netprofiles.toxiproxy_client import ToxicInfo, ToxiproxyClient, ToxiproxyError
 
-__all__ = ["AppliedProfile", "NetworkController", "NetworkMix", "Profile", "clear_recorded",
+__all__ = ["AppliedProfile", "NetworkController", "NetworkMix", "Profile", "attributes", "clear_recorded",
            "list_profiles", "load_mix", "load_profile"]
 
 OUTAGE_TOXICS = ("loanqa_outage_up", "loanqa_outage_down")
@@ -123,7 +123,7 @@ class NetworkController:
                 self._remove(applied)
             except ToxiproxyError as exc:
                 errors.append(exc)
-        errors += clear_recorded(self.client, self.ledger, self.run_id)[1]
+        errors += _clear_recorded(self.client, self.ledger, self.run_id)[1]
         if errors:
             raise errors[0]
 
@@ -145,9 +145,15 @@ class NetworkController:
                 raise  # don't hide the body's own exception behind a cleanup error
 
 
-def clear_recorded(client: ToxiproxyClient, ledger: Ledger,
+def clear_recorded(toxiproxy_url: str, state_dir: Path | None = None,
                    run_id: str | None = None) -> tuple[list[str], list[ToxiproxyError]]:
     """Delete the ledger's proxies on this server (one run, or all); returns (removed, errors)."""
+    ledger = Ledger(state_dir if state_dir is not None else paths.state_dir())
+    return _clear_recorded(ToxiproxyClient(toxiproxy_url), ledger, run_id)
+
+
+def _clear_recorded(client: ToxiproxyClient, ledger: Ledger,
+                    run_id: str | None) -> tuple[list[str], list[ToxiproxyError]]:
     removed: list[str] = []
     errors: list[ToxiproxyError] = []
     for entry in ledger.entries(run_id):

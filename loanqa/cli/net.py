@@ -15,10 +15,14 @@ import click
 from loanqa.cli.context import Settings
 from loanqa.errors import MISSING, ComponentError, ConfigError
 from loanqa.stack.stack import Stack
-from netprofiles.control import NetworkController, Profile, clear_recorded, list_profiles, load_profile
-from netprofiles.ledger import Ledger
-from netprofiles.models import attributes
-from netprofiles.toxiproxy_client import ToxiproxyClient
+from netprofiles.control import (
+    NetworkController,
+    Profile,
+    attributes,
+    clear_recorded,
+    list_profiles,
+    load_profile,
+)
 
 RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,40}")  # as `loanqa load --run-id`
 
@@ -145,8 +149,7 @@ def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
 @click.pass_obj
 def clear(settings: Settings, run_id: str | None, toxiproxy_url: str | None) -> None:
     """Remove the proxies (and their toxics) loanqa recorded; proxies others created are not touched."""
-    client = ToxiproxyClient(_toxiproxy_url(settings, toxiproxy_url))
-    removed, errors = clear_recorded(client, Ledger(settings.state_dir), run_id)
+    removed, errors = clear_recorded(_toxiproxy_url(settings, toxiproxy_url), settings.state_dir, run_id)
     click.echo("removed: " + (", ".join(removed) if removed else "nothing recorded"))
     if errors:
         raise errors[0]
