@@ -20,6 +20,7 @@ from netprofiles.server.toxics import BEHAVIOURS
 from netprofiles.server.toxics.base import Chunk, LinkClosed, Stub, Toxic
 
 WRITE_HIGH = 4 * 1024 * 1024
+READ_SIZE = 32 * 1024
 QUEUE_HIGH, QUEUE_LOW = 64, 16
 
 
@@ -133,10 +134,13 @@ class Link:
         self.conn.close(reset=self.dest)
 
     def feed(self, data: bytes) -> None:
+        """Toxics see chunks of at most 32 KiB, as upstream's links read them (pacing depends on it)."""
         if self.queue is None and not self.stubs:
             self.dest.write(data)
-        else:
-            self._enqueue(Chunk(data, self.loop.time()))
+            return
+        now = self.loop.time()
+        for start in range(0, len(data), READ_SIZE):
+            self._enqueue(Chunk(data[start:start + READ_SIZE], now))
 
     def feed_eof(self) -> None:
         if self.eof:

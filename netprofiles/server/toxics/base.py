@@ -85,10 +85,30 @@ class Behaviour:
         """Called when the toxic is removed from a live connection."""
 
 
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
 async def sleep_until(link: LinkContext, deadline: float, toxic: Toxic) -> None:
-    """Sleep to `deadline`, returning early once the toxic is removed (so /reset releases data at once)."""
-    while not toxic.removed:
-        delay = deadline - link.loop.time()
-        if delay <= 0:
+    """Sleep to `deadline`, returning early once the toxic is removed (so /reset releases data at once).
+
+    One timer handle and one future per wait (no asyncio.wait): thousands of connections sleep at once.
+    """
+    loop = link.loop
+    while not toxic.removed and deadline > loop.time():
+        changed = link.changed()
+        if changed.done():  # only once the connection is closed: nothing left to wait for
             return
-        await asyncio.wait([link.changed()], timeout=delay)
+        waiter: asyncio.Future[None] = loop.create_future()
+        handle = loop.call_at(deadline, _wake, waiter)
+
+        def on_change(_: asyncio.Future[None], waiter: asyncio.Future[None] = waiter) -> None:
+            _wake(waiter)
+
+        changed.add_done_callback(on_change)
+        try:
+            await waiter
+        finally:
+            handle.cancel()
+            changed.remove_done_callback(on_change)

@@ -29,22 +29,32 @@ class Latency(Behaviour):
 
 
 class Bandwidth(Behaviour):
-    """Caps throughput at `rate` KB/s, sending at most 100 ms worth of data at a time."""
+    """Caps throughput at `rate` KB/s as upstream's toxic does it: each chunk adds len/rate ms to a sleep
+    debt and leaves once that debt is slept off (timer error carried over); a chunk larger than 100 ms of
+    data goes out in 100 ms slices first. Chunks are at most 32 KiB (the link's read size), so at
+    1000 KB/s the first byte leaves after ~33 ms, not after a 100 ms burst."""
 
     attributes: ClassVar[tuple[str, ...]] = ("rate",)
 
     async def process(self, link: LinkContext, stub: Stub, chunk: Chunk | None, forward: Forward) -> None:
         rate = stub.toxic.attributes["rate"]
-        if chunk is None or rate <= 0:
+        if chunk is None:
             await forward(chunk)
             return
-        step = rate * 100
-        for start in range(0, len(chunk.data), step):
-            piece = chunk.data[start:start + step]
-            begin = max(link.loop.time(), stub.state.get("next", 0.0))
-            stub.state["next"] = begin + len(piece) / (rate * 1000)
-            await sleep_until(link, stub.state["next"], stub.toxic)
-            await forward(Chunk(piece, chunk.ts))
+        if rate <= 0:
+            stub.state["debt"] = 0.0
+            await forward(chunk)
+            return
+        debt = stub.state.get("debt", 0.0) + len(chunk.data) / (rate * 1000)
+        data, step = chunk.data, rate * 100
+        while len(data) > step and not stub.toxic.removed:
+            await sleep_until(link, link.loop.time() + 0.1, stub.toxic)
+            await forward(Chunk(data[:step], chunk.ts))
+            data, debt = data[step:], debt - 0.1
+        start = link.loop.time()
+        await sleep_until(link, start + debt, stub.toxic)
+        stub.state["debt"] = debt - (link.loop.time() - start)
+        await forward(Chunk(data, chunk.ts))
 
 
 class Slicer(Behaviour):
