@@ -239,3 +239,13 @@ def test_a_critical_feature_named_in_a_second_label_still_counts(tmp_path: Path)
     path.write_text(json.dumps(raw))
     v = judge([results], policy(critical={"features": ["Disbursement"]}))
     assert "critical.Disbursement" in failed(v)
+
+
+@pytest.mark.skipif("status" not in LoadSummary.model_fields, reason="summary.status arrives with issue 11")
+def test_an_interrupted_load_run_is_refused(tmp_path: Path) -> None:
+    results = load_run(tmp_path)
+    raw = json.loads((tmp_path / "summary.json").read_text())
+    raw |= {"status": "interrupted", "stopped_by": "SIGINT"}
+    (tmp_path / "summary.json").write_text(json.dumps(raw))
+    (r,) = [r for r in judge([results], policy()).rules if r.rule == "run.complete"]
+    assert not r.passed and r.offenders == (f"{tmp_path / 'summary.json'}: load run run-1 is interrupted: SIGINT",)

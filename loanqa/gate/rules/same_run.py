@@ -22,16 +22,20 @@ def check(gi: GateInput) -> list[RuleResult]:
 def _complete(gi: GateInput) -> RuleResult:
     bad = [f"{d / MANIFEST}: {m.kind} run {m.run_id} is incomplete: {m.reason}"
            for d, m in gi.results.manifests if not m.complete]
-    bad += [f"{p}: load run {s.run_id} was interrupted" for p, s in gi.summaries if _interrupted(s)]
+    for path, summary in gi.summaries:
+        status, why = _status(summary)
+        if status != "complete":
+            bad.append(f"{path}: load run {summary.run_id} is {status}" + (f": {why}" if why else ""))
     n = len(gi.results.manifests) + len(gi.summaries)
     detail = f"{len(bad)} of {n} runs did not finish" if bad else f"{n} runs recorded, all finished"
     return RuleResult("run.complete", "Runs finished (an interrupted run is not judged as a whole one)", not bad,
                       detail, tuple(bad))
 
 
-def _interrupted(s: LoadSummary) -> bool:
-    """Issue 11's interrupted load run marks its summary; older summaries have no such field."""
-    return bool(getattr(s, "interrupted", False))
+def _status(s: LoadSummary) -> tuple[str, str]:
+    """Issue 11's load run records `status` (complete, interrupted, aborted) and `stopped_by`; a summary
+    written before that field existed was complete (an unfinished run left none)."""
+    return str(getattr(s, "status", "complete")), str(getattr(s, "stopped_by", ""))
 
 
 def _same_run(gi: GateInput) -> RuleResult:
