@@ -3,7 +3,8 @@
 Whatever the files hold (valid results, retries sharing a historyId, timestamps from the future, broken
 labels, garbage, empty or deeply nested JSON, FIFOs, a summary from another run), the gate must answer in
 bounded time with a verdict or one LoanQAError, and must never pass a set in which a test of a critical
-feature did not pass. The number of cases and the worst time are printed at the end of the module.
+feature did not pass, nor one whose device run record says the run did not finish. The number of cases
+and the worst time are printed at the end of the module.
 """
 
 from __future__ import annotations
@@ -178,9 +179,25 @@ policies = st.one_of(
 )
 
 
-def _write(folder: Path, files: list[tuple[str, bytes]], summ: dict[str, Any] | bytes | None) -> Path:
+# The device run's record: none (another tool's results), finished, interrupted, or not a record at all.
+manifests = st.sampled_from([
+    None, None,
+    {"kind": "device", "run_id": "d", "started_at": NOW_S - 3700, "finished_at": NOW_S, "complete": True,
+     "reason": ""},
+    {"kind": "device", "run_id": "d", "started_at": NOW_S - 3700, "finished_at": NOW_S, "complete": False,
+     "reason": "the device run ended early (pytest exit status 2, interrupted)"},
+    {"kind": "device", "run_id": "d", "started_at": NOW_S - 3700},
+    {"kind": "device", "run_id": "d", "started_at": NOW_S - 600, "finished_at": NOW_S, "complete": True},
+    b"{", b"[]"])
+
+
+def _write(folder: Path, files: list[tuple[str, bytes]], summ: dict[str, Any] | bytes | None,
+           manifest: dict[str, Any] | bytes | None) -> Path:
     results = folder / "allure-results"
     results.mkdir()
+    if manifest is not None:
+        body = manifest if isinstance(manifest, bytes) else json.dumps(manifest).encode()
+        (results / "loanqa-run.json").write_bytes(body)
     for i, (kind, body) in enumerate(files):
         path = results / f"{i:04d}-result.json"
         if kind == "fifo":
@@ -221,12 +238,13 @@ def _ms(value: Any) -> int:
 
 @settings(max_examples=CASES, deadline=None, database=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(files=file_sets, summ=summary(), policy=policies)
+@given(files=file_sets, summ=summary(), manifest=manifests, policy=policies)
 def test_gate_never_crashes_hangs_or_passes_a_critical_failure(files: list[tuple[str, bytes]],
                                                               summ: dict[str, Any] | bytes | None,
+                                                              manifest: dict[str, Any] | bytes | None,
                                                               policy: Policy) -> None:
     with tempfile.TemporaryDirectory(prefix="gate-fuzz-") as tmp:
-        results = _write(Path(tmp), files, summ)
+        results = _write(Path(tmp), files, summ, manifest)
         started = time.perf_counter()
         try:
             verdict = evaluate([results], policy, today=TODAY, now=NOW_S)
@@ -245,3 +263,5 @@ def test_gate_never_crashes_hangs_or_passes_a_critical_failure(files: list[tuple
     STATS.critical_not_passed += critical_failed
     STATS.passed_verdicts += verdict.passed
     assert not (verdict.passed and critical_failed), "the gate passed a set in which a critical test did not pass"
+    unfinished = isinstance(manifest, dict) and not manifest.get("complete", False)
+    assert not (verdict.passed and unfinished), "the gate passed the results of a device run that did not finish"
