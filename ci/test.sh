@@ -14,4 +14,5 @@ if [ -z "${LOANQA_TOXIPROXY_SERVER:-}" ] && [ -x "$ROOT/../shared/tools/toxiprox
 fi
 .venv/bin/ruff check .
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache  # the layer contracts in pyproject.toml
 .venv/bin/pytest -n 2 --dist loadgroup "$@"
