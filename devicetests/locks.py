@@ -34,13 +34,3 @@ def device_lock(state_dir: Path, device: str, timeout_s: float) -> Iterator[Path
         yield path
     finally:
         lock.release()
-
-
-def is_locked(state_dir: Path, device: str) -> bool:
-    lock = FileLock(str(lock_path(state_dir, device)), timeout=0)
-    try:
-        lock.acquire()
-    except Timeout:
-        return True
-    lock.release()
-    return False

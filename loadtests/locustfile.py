@@ -43,9 +43,9 @@ def _wire(environment: Any, **_: Any) -> None:
     if isinstance(runner, MasterRunner):
         _listen(events.worker_report, _merge)
     if environment.parsed_options is not None:
-        from_parsed(environment.parsed_options, environment.host or "")  # bad flags fail before the run
-        load_shape(environment.parsed_options.shape)
-        load_slos(environment.parsed_options.slo)
+        opts = from_parsed(environment.parsed_options, environment.host or "")  # bad flags fail before the run
+        load_shape(opts.shape)
+        load_slos(opts.slo)
     _listen(events.test_start, _started)
     _listen(events.quit, lambda exit_code, **_: _finish(environment))
 

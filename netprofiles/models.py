@@ -6,7 +6,6 @@ reads the same as the API call it becomes.
 
 from __future__ import annotations
 
-import random
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -118,8 +117,3 @@ class NetworkMix(Strict):
         if not self.weights:
             raise ValueError("weights must name at least one profile")
         return self
-
-    def pick(self, rng: random.Random) -> str:
-        """One profile name, drawn with the mix's weights (reproducible with a seeded rng)."""
-        names = list(self.weights)
-        return rng.choices(names, weights=[self.weights[n] for n in names])[0]

@@ -33,20 +33,6 @@ class Scenario(StrEnum):
     NO_BLINK = "no_blink"
     BAD_ANGLE = "bad_angle"
 
-    @property
-    def expected_code(self) -> str | None:
-        """The liveness error code refapp (CONTRACT.md) answers for this feed; None = passes."""
-        return _EXPECTED[self]
-
-
-_EXPECTED: dict[Scenario, str | None] = {
-    Scenario.GOOD: None,
-    Scenario.DARK: "FACE_TOO_DARK",
-    Scenario.NO_FACE: "FACE_NOT_FOUND",
-    Scenario.NO_BLINK: "FACE_NO_BLINK",
-    Scenario.BAD_ANGLE: "FACE_BAD_ANGLE",
-}
-
 
 def _shift(img: Frame, dx: int) -> Frame:
     h, w = img.shape[:2]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devicetests.locks import device_lock, is_locked
+from devicetests.locks import device_lock
 from devicetests.masking import mask
 from devicetests.outcomes import DeviceFailure, InfrastructureError
 from devicetests.session import Backoff
@@ -18,12 +18,16 @@ from loanqa.taxonomy import Cause
 
 def test_lock_released_after_body_and_after_error(tmp_path: Path) -> None:
     with device_lock(tmp_path, "pixel-7", 1):
-        assert is_locked(tmp_path, "pixel-7")
-        assert not is_locked(tmp_path, "iphone-se")
-    assert not is_locked(tmp_path, "pixel-7")
+        with pytest.raises(InfrastructureError), device_lock(tmp_path, "pixel-7", 0.05):
+            pass
+        with device_lock(tmp_path, "iphone-se", 0.05):
+            pass
+    with device_lock(tmp_path, "pixel-7", 0.05):
+        pass
     with pytest.raises(RuntimeError), device_lock(tmp_path, "pixel-7", 1):
         raise RuntimeError("test body failed")
-    assert not is_locked(tmp_path, "pixel-7")
+    with device_lock(tmp_path, "pixel-7", 0.05):
+        pass
 
 
 def test_lock_held_by_another_process_is_broken_infrastructure(tmp_path: Path) -> None:
