@@ -1,4 +1,9 @@
-"""Typed events every run emits; the console, summary.json, allure-results and the gate all read them."""
+"""The typed step event of a borrower journey, with the cause of a step that did not succeed.
+
+Today the Locust borrower emits it and the load tally reads it; summary.json and the load run's
+allure-results are built from that tally, and the gate reads those files. Device runs and `loanqa journey`
+do not emit it (they record per-loan attempts in `loanqa.eventlog` instead).
+"""
 
 from __future__ import annotations
 
