@@ -6,6 +6,7 @@ is removed, so a failed write leaves the previous version (or nothing), never a 
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,8 +15,9 @@ from pathlib import Path
 
 def partial_path(path: Path) -> Path:
     """The sibling a write goes to first: same folder (the rename stays on one filesystem), same suffix
-    (writers such as matplotlib pick the format from it), a name no reader looks for."""
-    return path.with_name(f".{path.stem}.part{path.suffix}")
+    (writers such as matplotlib pick the format from it), a name no reader looks for, one per process
+    (two processes writing the same file never share a partial copy; the last rename wins whole)."""
+    return path.with_name(f".{path.stem}.{os.getpid()}.part{path.suffix}")
 
 
 @contextmanager

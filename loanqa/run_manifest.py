@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from loanqa import atomic
 from loanqa.errors import ResultsError
 from loanqa.input_files import read_bounded
 
@@ -35,11 +36,7 @@ class RunManifest(BaseModel):
     def write(self, folder: Path) -> Path:
         """Atomic: a reader never sees half a manifest."""
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / FILE_NAME
-        tmp = folder / f".{FILE_NAME}.{os.getpid()}.tmp"
-        tmp.write_text(self.model_dump_json(by_alias=True, indent=2), encoding="utf-8")
-        tmp.replace(path)
-        return path
+        return atomic.write_text(folder / FILE_NAME, self.model_dump_json(by_alias=True, indent=2))
 
 
 def read_manifest(folder: Path) -> RunManifest | None:
