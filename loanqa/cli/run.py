@@ -18,11 +18,11 @@ from loanqa.cli.context import Settings
 from loanqa.errors import LoanQAError, ResultsError, RunFailed
 from loanqa.gate import Policy, Verdict, evaluate, load_policy
 from loanqa.gate.render import Format, render
-from loanqa.paths import project_root
+from loanqa.paths import default_policy, results_dir
 from loanqa.report import build
 from loanqa.stack.stack import Stack
 
-ROOT = project_root()
+CI_MATRIX = Path(__file__).resolve().parents[2] / "devicetests" / "matrices" / "ci-emulated.yaml"
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,11 @@ class StepOutcome:
 @click.option("--think-scale", type=click.FloatRange(0), default=0.25, show_default=True,
               help="Borrowers' think times, compressed so a short run still completes journeys.")
 @click.option("--matrix", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=ROOT / "devicetests" / "matrices" / "ci-emulated.yaml", show_default=True)
+              default=CI_MATRIX, show_default="the CI matrix shipped with loanqa (ci-emulated.yaml)")
 @click.option("--device", "devices", multiple=True, help="Only this device of the matrix (repeatable).")
 @click.option("-n", "workers", default="2", show_default=True, help="Parallel device workers.")
 @click.option("--policy", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=ROOT / "ci" / "gates" / "default.yaml", show_default=True)
+              default=default_policy(), show_default="ci/gates/default.yaml, shipped with loanqa")
 @click.option("--skip-load", is_flag=True, help="Devices only (the default policy then fails: it wants both).")
 @click.option("--skip-devices", is_flag=True, help="Load only (the default policy then fails: it wants both).")
 @click.pass_context
@@ -58,7 +58,7 @@ def run(ctx: click.Context, out: Path | None, shape: str, duration: str, network
     """Load test + device matrix + gate + report against the embedded refapp, in one command."""
     settings: Settings = ctx.obj
     gate_policy = load_policy(policy)  # a bad policy fails before anything starts
-    runs = ROOT / "loanqa-results"
+    runs = results_dir()
     out = (out or runs / time.strftime("run-%Y%m%d-%H%M%S")).resolve()
     previous = _previous_report(runs, out)
     stack = Stack(settings.project.stack, settings.state_dir)
