@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from loanqa import tools
+from loanqa.ports import free_port
 from loanqa.stack.process import http_ready
-from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 UNSHIPPED = (".git", ".venv", ".tools", ".loanqa", "loanqa-results", "build", "dist", "*.egg-info", "__pycache__",
