@@ -42,6 +42,11 @@ def allure() -> Path:
     return _find("allure", "LOANQA_ALLURE", tools_dir() / "node_modules" / ".bin" / "allure")
 
 
+def node() -> Path:
+    """Node.js runs Appium and Allure (Appium 3.8 needs >= 20.19)."""
+    return _find("node", "LOANQA_NODE", None)
+
+
 def chromium() -> Path:
     return _find("chromium", "LOANQA_CHROMIUM", None)
 

@@ -82,7 +82,7 @@ def run(ctx: click.Context, out: Path | None, shape: str, duration: str, network
         if stopped:
             click.echo("stopped: " + ", ".join(stopped))
     verdict = _gate([s.results for s in steps if s.results.exists()], gate_policy, out)
-    _report(out, [s.results for s in steps if s.results.exists()], previous, matrix)
+    _report(out, [s.results for s in steps if s.results.exists()], previous, matrix, verdict)
     _finish(verdict, steps, out)
 
 
@@ -113,9 +113,13 @@ def _gate(dirs: list[Path], policy: Policy, out: Path) -> Verdict:
     return verdict
 
 
-def _report(out: Path, dirs: list[Path], previous: Path | None, matrix: Path) -> None:
-    """Target, shape and network mix come from the load summary; the matrix and version are added here."""
-    build(dirs, out / "report", history_from=previous, env={"matrix": matrix.stem, "loanqa": __version__})
+def _report(out: Path, dirs: list[Path], previous: Path | None, matrix: Path, verdict: Verdict) -> None:
+    """One HTML file that opens from disk, with the verdict in its Quality Gates tab.
+
+    Target, shape and network mix come from the load summary; the matrix and version are added here.
+    """
+    build(dirs, out / "report", history_from=previous, env={"matrix": matrix.stem, "loanqa": __version__},
+          single_file=True, verdict=verdict)
 
 
 def _previous_report(runs: Path, current: Path) -> Path | None:

@@ -1,4 +1,8 @@
-"""Run the Allure 3 CLI (`allure generate`) with a config loanqa writes; bounded in time, killed on Ctrl-C."""
+"""Generate an Allure 3 report with a config loanqa writes; bounded in time, killed on Ctrl-C.
+
+`generate.mjs` (shipped next to this module) does what `allure generate` does with the same Allure
+installation, and also puts loanqa's gate verdict into the report's Quality Gates tab.
+"""
 
 from __future__ import annotations
 
@@ -34,10 +38,13 @@ def write_config(folder: Path, config: dict[str, Any]) -> Path:
     return path
 
 
-def generate(config: Path, results_dirs: Sequence[Path], output: Path,
+GENERATOR = Path(__file__).with_name("generate.mjs")
+
+
+def generate(config: Path, results_dirs: Sequence[Path], output: Path, quality_gate: Path,
              timeout_s: float = GENERATE_TIMEOUT_S) -> None:
     """Raises ComponentError with Allure's own output if it fails or overruns."""
-    cmd = [str(tools.allure()), "generate", "--config", str(config), "--output", str(output),
+    cmd = [str(tools.node()), str(GENERATOR), str(tools.allure()), str(config), str(output), str(quality_gate),
            *(str(d.resolve()) for d in results_dirs)]
     env = {**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "0"}
     with subprocess.Popen(cmd, cwd=config.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

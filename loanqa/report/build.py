@@ -17,7 +17,8 @@ from loanqa import atomic
 from loanqa.errors import ResultsError
 from loanqa.gate.results import read_results, result_files
 from loanqa.gate.summaries import find_summaries, read_all
-from loanqa.report import allure_cli, categories, environment, history
+from loanqa.gate.verdict import Verdict
+from loanqa.report import allure_cli, attachments, categories, environment, history, quality_gate
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,13 @@ class ReportOutput:
 
 def build(results_dirs: Sequence[Path], out_dir: Path, *, single_file: bool = False,
           history_from: Path | None = None, env: Mapping[str, str] | None = None,
-          name: str = "loanqa", history_limit: int = 30) -> ReportOutput:
+          name: str = "loanqa", history_limit: int = 30, verdict: Verdict | None = None,
+          compact: bool | None = None) -> ReportOutput:
+    """The report of `results_dirs` in `out_dir`; `verdict` fills its Quality Gates tab.
+
+    `compact` (default: on for a single file) makes screenshots scaled JPEGs so the one HTML file stays
+    small enough to mail or upload; the results directories keep their originals.
+    """
     dirs = [Path(d) for d in results_dirs]
     _check_dirs(dirs)
     _check_out(out_dir)
@@ -46,7 +53,11 @@ def build(results_dirs: Sequence[Path], out_dir: Path, *, single_file: bool = Fa
         hist = history.stage(previous, staging)
         cfg = allure_cli.allurerc(name, hist, categories.allure3_categories(), single_file=single_file,
                                   history_limit=history_limit)
-        allure_cli.generate(allure_cli.write_config(staging, cfg), dirs, new)
+        sources = dirs
+        if single_file if compact is None else compact:
+            sources = [attachments.compact_copy(d, Path(tmp) / f"results-{i}") for i, d in enumerate(dirs)]
+        allure_cli.generate(allure_cli.write_config(staging, cfg), sources, new,
+                            quality_gate.write(verdict, staging / "quality-gate.json"))
         (new / history.IN_REPORT).parent.mkdir(parents=True, exist_ok=True)
         if hist.is_file():
             shutil.copyfile(hist, new / history.IN_REPORT)
