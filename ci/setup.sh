@@ -15,7 +15,16 @@ as_root() {
     echo "[setup] need root to run: $*" >&2; exit 1; fi
 }
 
+# LOANQA_APT_CACHE=DIR keeps downloaded .deb files there, so a CI cache can carry them between jobs
+# (pip and npm use PIP_CACHE_DIR and npm_config_cache the same way).
+apt_opts=()
+if [ -n "${LOANQA_APT_CACHE:-}" ]; then
+  mkdir -p "$LOANQA_APT_CACHE/partial"
+  apt_opts=(-o "Dir::Cache::Archives=$LOANQA_APT_CACHE")
+fi
+
 apt_missing=()
+command -v python3 >/dev/null || apt_missing+=(python3)
 command -v chromium >/dev/null || apt_missing+=(chromium)
 command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)
 command -v node >/dev/null || apt_missing+=(nodejs)
@@ -27,8 +36,9 @@ command -v java >/dev/null || apt_missing+=(default-jre-headless)  # Selenium Gr
 if [ ${#apt_missing[@]} -gt 0 ]; then
   say "apt: installing ${apt_missing[*]}"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${apt_opts[@]+"${apt_opts[@]}"} "${apt_missing[@]}" >/dev/null
 fi
+bash ci/check-node.sh  # Appium 3.8 needs Node ^20.19 / ^22.12 / >= 24 and npm >= 10; says how to get it
 python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "[setup] Python >= 3.11 is required, found " + sys.version.split()[0])'
 
 mkdir -p "$TOOLS"

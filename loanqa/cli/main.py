@@ -25,6 +25,7 @@ COMMANDS = {
     "gate": ("loanqa.cli.gate:gate", "Release verdict from allure-results and load summaries."),
     "report": ("loanqa.cli.report:report", "Allure 3 HTML report of a run."),
     "run": ("loanqa.cli.run:run", "The whole pipeline against the embedded refapp, ending in a verdict."),
+    "doctor": ("loanqa.cli.doctor:doctor", "Check what each command needs on this machine, and how to fix it."),
 }
 
 

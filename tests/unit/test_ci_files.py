@@ -164,3 +164,71 @@ def test_load_slo_files_use_the_journey_step_names() -> None:
     for path in (ROOT / "loadtests" / "slos").glob("*.yaml"):
         steps = {s["step"] for s in load(path).get("slos", []) if s.get("step")}
         assert steps <= JOURNEY_STEPS, (path, steps - JOURNEY_STEPS)
+
+
+def test_lab_matrix_runs_on_a_labelled_self_hosted_runner_and_emulated_on_hosted() -> None:
+    jobs = load(CI / "github" / "nightly-devices.yml")["jobs"]
+    lab, emulated = jobs["lab"], jobs["emulated"]
+    assert "self-hosted" in lab["runs-on"] and "device-lab" in lab["runs-on"]
+    assert any("nightly-lab.yaml" in str(v) for v in lab["env"].values())
+    assert emulated["runs-on"].startswith("ubuntu-")
+    assert any("ci-emulated.yaml" in s.get("run", "") for s in emulated["steps"])
+    assert not any("nightly-lab" in s.get("run", "") for s in emulated["steps"])
+    gitlab = load(CI / "gitlab" / ".gitlab-ci.yml")
+    assert gitlab["nightly-devices-lab"]["tags"] == ["device-lab"]
+    assert "tags" not in gitlab["nightly-devices-emulated"]
+    assert any("ci-emulated.yaml" in line for line in gitlab["nightly-devices-emulated"]["script"])
+
+
+@pytest.mark.parametrize("path", GITHUB, ids=lambda p: p.name)
+def test_github_jobs_cache_pip_npm_apt_and_bring_node_22(path: Path) -> None:
+    wf = load(path)
+    assert {"PIP_CACHE_DIR", "npm_config_cache", "LOANQA_APT_CACHE"} <= set(wf["env"])
+    for name, job in wf["jobs"].items():
+        if "self-hosted" in job["runs-on"]:
+            continue  # the lab host keeps its own caches and Node
+        steps = job["steps"]
+        cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
+        assert ".cache" in cache["with"]["path"] and ".tools" in cache["with"]["path"], name
+        assert steps.index(cache) < next(i for i, s in enumerate(steps) if "ci/setup.sh" in s.get("run", ""))
+        node = next(s for s in steps if s.get("uses", "").startswith("actions/setup-node@"))
+        assert int(node["with"]["node-version"]) >= 22
+
+
+def test_gitlab_image_brings_a_node_appium_accepts_and_caches_downloads() -> None:
+    gitlab = load(CI / "gitlab" / ".gitlab-ci.yml")
+    image = gitlab["default"]["image"]
+    assert image.startswith("node:") and int(image.split(":")[1].split("-")[0]) >= 22
+    assert set(gitlab["default"]["cache"]["paths"]) >= {".cache/pip", ".cache/npm", ".cache/apt", ".tools"}
+    assert {"PIP_CACHE_DIR", "npm_config_cache", "LOANQA_APT_CACHE"} <= set(gitlab["variables"])
+    gate_caches = gitlab["release-gate"]["cache"]
+    assert gitlab["default"]["cache"] in gate_caches and any(c["key"] == "allure-history" for c in gate_caches)
+
+
+def test_release_gates_upload_the_single_file_report_with_the_verdict() -> None:
+    steps = load(CI / "github" / "release-gate.yml")["jobs"]["gate"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    gate = next(i for i, r in enumerate(runs) if "loanqa gate" in r)
+    report = next(i for i, r in enumerate(runs) if "loanqa report" in r)
+    assert gate < report and "--single-file" in runs[report] and "--gate-verdict gate.json" in runs[report]
+    script = load(CI / "gitlab" / ".gitlab-ci.yml")["release-gate"]["script"]
+    line = next(s for s in script if "loanqa report" in s)
+    assert "--single-file" in line and "$VERDICT" in line
+    assert script.index(line) > next(i for i, s in enumerate(script) if "loanqa gate" in s)
+
+
+@pytest.mark.parametrize(("node", "npm", "ok"), [
+    ("v18.19.0", "9.2.0", False), ("v20.18.1", "10.8.2", False), ("v20.19.0", "10.8.2", True),
+    ("v22.11.0", "10.9.0", False), ("v22.12.0", "10.9.0", True), ("v24.1.0", "11.3.0", True),
+    ("v22.12.0", "9.2.0", False)])
+def test_setup_checks_the_node_version_and_says_how_to_fix_it(tmp_path: Path, node: str, npm: str, ok: bool) -> None:
+    for name, version in (("node", node), ("npm", npm)):
+        tool = tmp_path / name
+        tool.write_text(f"#!/bin/sh\necho {version}\n")
+        tool.chmod(0o755)
+    done = subprocess.run(["bash", str(CI / "check-node.sh")], env={"PATH": f"{tmp_path}:/usr/bin:/bin"},
+                          capture_output=True, text=True, timeout=30, check=False)
+    assert (done.returncode == 0) is ok, done.stderr
+    if not ok:
+        assert f"node {node}, npm {npm}: Appium 3.8 needs Node ^20.19, ^22.12 or >= 24" in done.stderr
+        assert "Fix: install Node 22 LTS" in done.stderr and "node:22-bookworm" in done.stderr
