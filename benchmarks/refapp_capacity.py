@@ -23,11 +23,11 @@ from pathlib import Path
 import httpx
 
 from loanqa.config.project import StackConfig
+from loanqa.contract_client import JourneyClient
 from loanqa.ports import free_port
 from loanqa.stack.components import RefappOptions, refapp_spec
 from loanqa.stack.process import ProcessManager, ProcessSpec
 from loanqa.synthetic import make_borrower
-from refapp.client import JourneyClient
 
 MAX_REQUESTS = 2_000_000
 

@@ -1,16 +1,16 @@
-"""The borrower, as Locust sees it: one FastHttpUser walking the journey of DESIGN.md like the app does.
+"""The borrower, as Locust sees it: one FastHttpUser walking the journey (loanqa.journey_steps) like the app does.
 
 Each journey is a new synthetic borrower put on one network profile by the mix's weights; between steps
 the borrower thinks (reads the contract, waits for the SMS). Status checks outnumber applications, as on a
-real holiday peak. Every request is classified once (loadtests.classify) and reported as a StepFinished.
+real holiday peak. Every attempt is written to the event log with its evidence (request id, replay), every
+press is classified once (loanqa.attribution) and reported as a StepFinished, and every journey that starts
+ends with exactly one outcome (loadtests.journey_state), unfinished ones included.
 """
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import gevent
@@ -18,32 +18,28 @@ from gevent import GreenletExit
 from locust import task
 from locust.contrib.fasthttp import FastHttpSession, FastHttpUser
 
-from loadtests import runtime
-from loadtests.classify import Attempt, error_code, retry_after, step_finished
+from loadtests import answers, runtime
+from loadtests.classify import Attempt, judge, step_finished
 from loadtests.face_frames import blinking_frames
-from loadtests.routing import Route, pick_route
-from loadtests.signature import signature_b64
+from loadtests.journey_state import JourneyState
+from loadtests.routing import pick_route
 from loanqa import allure_labels
+from loanqa.eventlog import FinalOutcome
 from loanqa.events import StepFinished
+from loanqa.journey_steps import PAYOUT, SESSION_CODES, Application, StepDef, login, step, walk
+from loanqa.signature import signature_b64
 from loanqa.taxonomy import Cause
 
-THINK_S: dict[str, tuple[float, float]] = {
-    "login": (5, 15), "identity": (10, 30), "liveness": (3, 8), "apply": (5, 20), "contract": (3, 8),
-    "sign": (10, 40), "disburse": (2, 5), "status": (20, 60),
-}
 PAYOUT_POLL_S = 0.25
 PAYOUT_DEADLINE_S = 30.0
 
 
-@dataclass
-class Answer:
-    ok: bool
-    data: dict[str, Any]
-    attempts: list[Attempt]
-
-
 class JourneyAborted(Exception):
     """The journey ends at this step (failure or business rejection), as it would in the app."""
+
+
+class PayoutUnconfirmed(Exception):
+    """The payout's status could not be seen in time; the run re-checks it before judging (loadtests.confirm)."""
 
 
 class BorrowerBase(FastHttpUser):
@@ -57,232 +53,184 @@ class BorrowerBase(FastHttpUser):
     def __init__(self, environment: Any) -> None:
         super().__init__(environment)
         self.ctx = runtime.context(environment)
-        self.route: Route | None = None
-        self.token: str | None = None
-        self.loans: list[str] = []
-        self.journey_id = ""
-        self.reached: list[str] = []
-        self.false_rejected = False
-        self.taps = 0
-        self.on_step = ""
-        self.step_since = 0.0
-        self._last_cause: Cause | None = None
+        self.j: JourneyState | None = None
+
+    @property
+    def journey(self) -> JourneyState:
+        if self.j is None:
+            raise RuntimeError("no journey started")
+        return self.j
 
     def _new_borrower(self) -> None:
         ctx = self.ctx
-        self.borrower = ctx.factory.next()
-        self.route = pick_route(ctx.routes, ctx.rng)
+        route = pick_route(ctx.routes, ctx.rng)
         self.client = FastHttpSession(
-            base_url=self.route.base_url, request_event=self.environment.events.request, user=self,
+            base_url=route.base_url, request_event=self.environment.events.request, user=self,
             network_timeout=ctx.options.request_timeout_s, connection_timeout=ctx.options.request_timeout_s,
-            max_retries=0, insecure=True, concurrency=1, **self.route.client_options())
-        self.token, self.loans, self.reached, self.false_rejected, self.taps = None, [], ["started"], False, 0
-        self.journey_id = uuid.uuid4().hex[:16]
-        self._on("otp")
+            max_retries=0, insecure=True, concurrency=1, **route.client_options())
+        self.j = JourneyState(ctx.factory.run_id, uuid.uuid4().hex[:16], ctx.factory.next(), route.profile)
 
-    def _walk(self) -> None:
-        b = self.borrower
-        otp = self.must("otp", "POST", "/v1/auth/otp", {"phone": b.phone})
-        self.think("login")
-        login = self.must("login", "POST", "/v1/auth/login",
-                          {"phone": b.phone, "code": otp.get("sandbox_code", ""), "device_id": b.device_id})
-        self.token = str(login.get("access_token", ""))
-        self.think("identity")
-        self.must("identity", "POST", "/v1/kyc/identity", {"name": b.name, "id_number": b.id_number})
-        self.think("liveness")
-        frames = list(blinking_frames(self.ctx.options.liveness_frames))
-        self.must("liveness", "POST", "/v1/kyc/liveness", {"frames": frames})
-        self.think("apply")
-        self._apply_sign_disburse()
+    # -- loanqa.journey_steps.Caller ------------------------------------------------------------------
+    def think(self, s: StepDef) -> None:
+        """The borrower is on `s` from here: reading, typing, waiting for the SMS."""
+        self.journey.on(s.name)
+        gevent.sleep(self.ctx.think_s(*s.think_s))
 
-    def _apply_sign_disburse(self) -> None:
-        amount = self.ctx.rng.choice((1000, 3000, 5000, 8000, 20000))
-        loan = self.must("apply", "POST", "/v1/loans",
-                         {"amount": amount, "term_months": self.ctx.rng.choice((3, 6, 12)),
-                          "device_id": self.borrower.device_id}, key=True)
-        loan_id = str(loan.get("loan_id", ""))
-        self.loans.append(loan_id)
-        self.reached.append("approved")
-        self.think("contract")
-        contract = self.must("contract", "GET", f"/v1/loans/{loan_id}/contract")
-        self.think("sign")
-        self.must("sign", "POST", f"/v1/loans/{loan_id}/sign",
-                  {"contract_sha256": contract.get("sha256", ""), "signature_png": signature_b64(),
-                   "agreed": True}, key=True)
-        self.reached.append("signed")
-        self.think("disburse")
-        self.must("disburse", "POST", f"/v1/loans/{loan_id}/disburse", {}, key=True)
-        self._await_payout(loan_id)
+    def send(self, s: StepDef, body: dict[str, Any] | None, loan_id: str = "") -> dict[str, Any]:
+        """A step the journey cannot go on without: on a technical failure the borrower may tap retry;
+        an expired session means logging in again, as the app does, then the same step once more."""
+        data = self._press_until_done(s, body, loan_id)
+        if data is None:
+            login(self, self.journey.borrower)
+            data = self._press_until_done(s, body, loan_id)
+            if data is None:
+                raise JourneyAborted(s.name, Cause.SERVER_ERROR, "a fresh login was refused again")
+        if s.name == "sign":
+            self.journey.reached.append("signed")
+        return data
 
-    def _await_payout(self, loan_id: str) -> None:
-        """Poll like the status page does until the money moved or failed; a stuck queue is overload."""
+    def logged_in(self, answer: dict[str, Any]) -> None:
+        self.journey.token = str(answer.get("access_token", ""))
+        self.journey.borrower_id = str(answer.get("borrower_id") or "") or None
+
+    def approved(self, loan_id: str) -> None:
+        self.journey.loan_id = loan_id
+        self.journey.reached.append("approved")
+
+    def await_payout(self, loan_id: str) -> None:
+        """Poll like the status page does until the money moved or failed; no answer in time is unconfirmed."""
+        j = self.journey
+        j.on(PAYOUT)
+        self.ctx.pending.append(j)
         start = time.perf_counter()
-        deadline = start + PAYOUT_DEADLINE_S
-        while time.perf_counter() < deadline:
-            answer = self.call("status", "GET", f"/v1/loans/{loan_id}")
-            payout = answer.data.get("disbursement") or {}
+        while time.perf_counter() < start + PAYOUT_DEADLINE_S:
+            payout = self.call(step("status"), loan_id).get("disbursement") or {}
             if payout.get("status") in ("paid", "failed"):
-                break
+                self._payout_seen(payout, (time.perf_counter() - start) * 1000)
+                return
             gevent.sleep(PAYOUT_POLL_S)
-        else:
-            payout = {"status": "timeout"}
-        elapsed = (time.perf_counter() - start) * 1000
-        if payout.get("status") == "paid":
-            attempt = Attempt(200)
-        else:
-            code = payout.get("failure_code") or ("QUEUE_TIMEOUT" if payout["status"] == "timeout" else "PAYOUT_FAILED")
-            attempt = Attempt(503 if code == "QUEUE_TIMEOUT" else 500, str(code))
-        self._emit(step_finished("payout", [attempt], elapsed, profile=self._profile(), journey_id=self.journey_id))
-        if attempt.cause is not None:
-            raise JourneyAborted("payout", attempt.cause)
-        self.reached.append("disbursed")
+        raise PayoutUnconfirmed(loan_id)
 
-    def think(self, step: str) -> None:
-        """The borrower is on `step` from here: reading, typing, waiting for the SMS."""
-        self._on(step)
-        gevent.sleep(self.ctx.think_s(*THINK_S[step]))
+    # -- presses, attempts ----------------------------------------------------------------------------
+    def _payout_seen(self, payout: dict[str, Any], elapsed_ms: float) -> None:
+        paid = payout.get("status") == "paid"
+        attempt = Attempt(200) if paid else Attempt(500, str(payout.get("failure_code") or "PAYOUT_FAILED"))
+        self._emit(step_finished(PAYOUT, [attempt], elapsed_ms, profile=self.journey.profile,
+                                 journey_id=self.journey.journey_id))
+        self.environment.events.request.fire(  # the outcome borrowers care about, as its own Locust entry
+            request_type="PAYOUT", name=PAYOUT, response_time=elapsed_ms, response_length=0, context={},
+            exception=None if paid else RuntimeError(allure_labels.cause_message(Cause.SERVER_ERROR,
+                                                                                 attempt.code or "")))
+        if not paid:
+            raise JourneyAborted(PAYOUT, attempt.cause, attempt.code or "")
+        self.journey.reached.append("disbursed")
 
-    def _on(self, step: str) -> None:
-        if step != self.on_step:
-            self.on_step, self.step_since = step, time.time()
-
-    def must(self, step: str, method: str, path: str, body: dict[str, Any] | None = None,
-             key: bool = False) -> dict[str, Any]:
-        """A step the journey cannot go on without: on a technical failure the borrower may tap retry."""
-        self._on(step)
-        headers = self._headers(key)
-        answer = self._round(step, method, path, body, headers, [])
+    def _press_until_done(self, s: StepDef, body: dict[str, Any] | None, loan_id: str) -> dict[str, Any] | None:
+        """None: the session expired. Taps resend the same Idempotency-Key; the journey ends on a failure."""
+        self.journey.on(s.name)
+        key = uuid.uuid4().hex if s.idempotent else None
+        attempts, data = self._press(s, body, loan_id, key, 0, [])
         taps = 0
-        while not answer.ok and self.ctx.taps.should_tap(answer.attempts[-1].cause, taps):
+        while attempts[-1].cause is not None and self.ctx.taps.should_tap(attempts[-1].cause, taps):
             gevent.sleep(self.ctx.taps.pause(self.ctx.rng, self.ctx.options.think_scale))
             taps += 1
-            answer = self._round(step, method, path, body, headers, answer.attempts)
-        self.taps += taps
-        if not answer.ok:
-            raise JourneyAborted(step, self._last_cause)
-        return answer.data
+            attempts, data = self._press(s, body, loan_id, key, taps, attempts)
+        self.journey.taps += taps
+        last = attempts[-1]
+        if last.code in SESSION_CODES and s.needs_login:
+            return None
+        cause = judge(attempts).cause
+        if cause is not None:
+            raise JourneyAborted(s.name, cause, last.code or last.error or "")
+        return data
 
-    def call(self, step: str, method: str, path: str, body: dict[str, Any] | None = None,
-             key: bool = False) -> Answer:
-        return self._round(step, method, path, body, self._headers(key), [])
+    def call(self, s: StepDef, loan_id: str = "") -> dict[str, Any]:
+        """One press whose failure does not end the journey (status checks)."""
+        return self._press(s, None, loan_id, None, 0, [])[1]
 
-    def _headers(self, key: bool) -> dict[str, str]:
-        """Fixed for the user's action: every retry and every tap resends the same Idempotency-Key."""
-        headers = {"Idempotency-Key": uuid.uuid4().hex} if key else {}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        return headers
-
-    def _round(self, step: str, method: str, path: str, body: dict[str, Any] | None, headers: dict[str, str],
-               earlier: list[Attempt]) -> Answer:
-        """One press of the button, as the app sends it: bounded retries, backoff ≥ Retry-After.
-
-        Each press is its own step outcome, so a failed one keeps its cause; `earlier` presses only
-        decide whether a fraud flag or duplicate is a false rejection caused by the network.
-        """
+    def _press(self, s: StepDef, body: dict[str, Any] | None, loan_id: str, key: str | None, tap: int,
+               earlier: list[Attempt]) -> tuple[list[Attempt], dict[str, Any]]:
+        """One press of the button, as the app sends it: bounded retries, backoff ≥ Retry-After."""
         attempts: list[Attempt] = []
         start = time.perf_counter()
         while True:
-            attempt, data = self._attempt(step, method, path, body, headers)
+            attempt, data = self._attempt(s, body, loan_id, key, tap, len(attempts) + 1)
             attempts.append(attempt)
             if not self.ctx.policy.should_retry(attempt.cause, len(attempts)):
                 break
             gevent.sleep(self.ctx.policy.delay_s(len(attempts), attempt.retry_after_s, self.ctx.rng))
-        seen = earlier + attempts if earlier else attempts
-        ev = step_finished(step, seen, (time.perf_counter() - start) * 1000, profile=self._profile(),
-                           journey_id=self.journey_id)
-        self._emit(ev)
+        seen = earlier + attempts
+        session = attempts[-1].code in SESSION_CODES and s.needs_login
+        ev = step_finished(s.name, seen, (time.perf_counter() - start) * 1000, profile=self.journey.profile,
+                           journey_id=self.journey.journey_id,
+                           detail="session expired: logging in again" if session else "")
+        self._emit(ev if not session else StepFinished(s.name, None, ev.elapsed_ms, ev.code, ev.status,
+                                                        ev.profile, journey_id=ev.journey_id, detail=ev.detail))
         self.ctx.tally.attempts += len(attempts)
-        self._last_cause = ev.cause
-        return Answer(ev.cause is None, data, seen)
+        return seen, data
 
-    def _attempt(self, step: str, method: str, path: str, body: dict[str, Any] | None,
-                 headers: dict[str, str]) -> tuple[Attempt, dict[str, Any]]:
-        with self.client.request(method, path, name=step, json=body, headers=headers,
+    def _attempt(self, s: StepDef, body: dict[str, Any] | None, loan_id: str, key: str | None, tap: int,
+                 n: int) -> tuple[Attempt, dict[str, Any]]:
+        j = self.journey
+        headers = {"X-Request-Id": f"{j.journey_id}-{uuid.uuid4().hex[:12]}"}
+        if key:
+            headers["Idempotency-Key"] = key
+        if j.token and s.needs_login:
+            headers["Authorization"] = f"Bearer {j.token}"
+        path, started = s.url(loan_id), time.time()
+        with self.client.request(s.method, path, name=s.name, json=body, headers=headers,
                                  catch_response=True) as resp:
-            attempt, data = _read(resp)
+            attempt, data = answers.read(resp, s.name)
             cause = attempt.cause
-            if cause is None or cause.cause_class.value == "business":
+            if cause is None or cause.is_business or attempt.code in SESSION_CODES:
                 resp.success()
             else:
                 resp.failure(allure_labels.cause_message(cause, attempt.code or attempt.error or str(attempt.status)))
+        if self.ctx.events is not None:
+            rid = answers.header(resp, "X-Request-Id") or headers["X-Request-Id"]
+            self.ctx.events.write(j.attempt(attempt, step=s.name, n=n, tap=tap, key=key, request_id=rid,
+                                            started_at=started, duration_ms=(time.time() - started) * 1000,
+                                            method=s.method, path=path))
         return attempt, data
 
     def _emit(self, ev: StepFinished) -> None:
         self.ctx.tally.add(ev)
-        self.false_rejected |= ev.false_rejection
+        self.journey.false_rejected |= ev.false_rejection
 
-    def _profile(self) -> str:
-        return self.route.profile if self.route else "direct"
-
-    def _record_journey(self, last: str, cause: Cause | None, outcome: str) -> None:
-        """Every borrower who started is counted once, finished or not: the worst profile must not vanish."""
-        profile = self._profile()
-        for stage in self.reached:
-            self.ctx.tally.stage(profile, stage)
-        self.ctx.tally.tapped(profile, self.taps, disbursed=self.reached[-1] == "disbursed")
-        self.ctx.tally.ended(profile, outcome, last if outcome == "unfinished" else cause.value if cause else "")
-        b = self.borrower
-        self.ctx.tally.journey({
-            "journey_id": self.journey_id, "profile": profile, "phone": b.phone, "id_number": b.id_number,
-            "device_id": b.device_id, "loan_id": self.loans[-1] if self.loans else "", "outcome": outcome,
-            "stage": self.reached[-1], "last_step": last, "cause": cause.value if cause else "",
-            "since": round(self.step_since, 3) if outcome == "unfinished" else "",
-            "false_rejection": int(self.false_rejected), "taps": self.taps})
-
+    def _end(self, outcome: FinalOutcome, cause: Cause | None, at: str, detail: str = "") -> None:
+        self.journey.record(self.ctx.tally, self.ctx.events, outcome, cause, at, detail)
+        if self.journey in self.ctx.pending:
+            self.ctx.pending.remove(self.journey)
 
 
 class BorrowerUser(BorrowerBase):
     """A borrower on the app: applies now and then, checks the loan's status far more often."""
 
     def wait_time(self) -> float:
-        return self.ctx.think_s(*THINK_S["status"])
+        return self.ctx.think_s(*step("status").think_s)
 
     @task(1)
     def apply_for_loan(self) -> None:
         """A new borrower from OTP to payout; the journey's end (whichever step) is recorded once."""
         self._new_borrower()
+        frames = list(blinking_frames(self.ctx.options.liveness_frames))
+        app = Application(self.ctx.rng.choice((1000, 3000, 5000, 8000, 20000)), self.ctx.rng.choice((3, 6, 12)))
         try:
-            self._walk()
+            walk(self, self.journey.borrower, frames, signature_b64(), app)
         except JourneyAborted as stop:
-            last, cause = stop.args
-            self._record_journey(last, cause, "business_rejected" if cause and cause.is_business else "failed")
+            at, cause, detail = stop.args
+            self._end("business_rejected" if cause and cause.is_business else "failed", cause, at, detail)
+        except PayoutUnconfirmed:
+            pass  # stays pending: re-checked when the run stops, before anything is judged
         except GreenletExit:  # the run ended (or the user was stopped) mid-journey
-            self._record_journey(self.on_step, None, "unfinished")
+            self._end("unfinished", None, self.journey.on_step)
             raise
         else:
-            self._record_journey("payout", None, "paid_out")
+            self._end("paid_out", None, PAYOUT)
 
     @task(3)
     def check_status(self) -> None:
-        if self.token is None:
+        if self.j is None or self.j.token is None:
             return self.apply_for_loan()
-        path = f"/v1/loans/{self.loans[-1]}" if self.loans else "/v1/loans"
-        self.call("status", "GET", path)
+        self.call(step("status"), self.j.loan_id or "")
         return None
-
-def _read(resp: Any) -> tuple[Attempt, dict[str, Any]]:
-    """What one attempt got: an answer with its code and Retry-After, or a client-side error."""
-    if not resp.status_code:  # no answer at all: refused, reset, timed out
-        err = getattr(resp, "error", None)
-        return Attempt(None, error=f"{type(err).__name__}: {err}"), {}
-    try:
-        content = resp.content
-    except Exception as exc:  # a body cut off mid-way by the link
-        return Attempt(None, error=f"{type(exc).__name__}: {exc}"), {}
-    status = int(resp.status_code)
-    if status >= 400:
-        wait = retry_after(resp.headers.get("Retry-After") if resp.headers else None)
-        return Attempt(status, error_code(content), retry_after_s=wait), {}
-    data = _json(content)
-    if data is None:
-        return Attempt(status, malformed=True), {}
-    return Attempt(status), data
-
-
-def _json(content: bytes | None) -> dict[str, Any] | None:
-    try:
-        data = json.loads(content or b"{}")
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None

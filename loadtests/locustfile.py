@@ -16,6 +16,7 @@ from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
 from loadtests import face_frames, runtime
+from loadtests.confirm import confirm_pending
 from loadtests.journey import BorrowerUser
 from loadtests.options import add_arguments, from_parsed
 from loadtests.shape import PeakShape
@@ -37,6 +38,7 @@ def _listen(hook: Any, handler: Any) -> None:
 def _wire(environment: Any, **_: Any) -> None:
     face_frames.warm()
     runner = environment.runner
+    _listen(events.test_stopping, lambda environment, **_: confirm_pending(runtime.context(environment)))
     if isinstance(runner, WorkerRunner):
         _listen(events.report_to_master, _report)
         return

@@ -10,6 +10,7 @@ from loadtests.charts import write_charts
 from loadtests.summary_build import RunInfo, build_summary
 from loadtests.tally import JOURNEY_FIELDS, Tally
 from loanqa import atomic
+from loanqa.eventlog import merge, part_files
 from loanqa.load_summary import LoadSummary
 from loanqa.slo import SloSet
 from loanqa.slo_judge import judge
@@ -32,6 +33,8 @@ def write_run(t: Tally, info: RunInfo, slos: SloSet, folder: Path) -> LoadSummar
     summary = build_summary(t, info)
     summary = summary.model_copy(update={"slos": judge(slos, summary)})
     write_journeys(t, folder)
+    if part_files(folder):
+        merge(folder)
     charts = write_charts(t, folder / "charts")
     write_allure(summary, charts, folder / "allure-results")
     summary.write(folder)

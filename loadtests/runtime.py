@@ -7,17 +7,21 @@ journey code sees typed options only. The tally exists from the start: reports m
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from loadtests.borrowers import BorrowerFactory
+from loadtests.journey_state import JourneyState
 from loadtests.options import LoadOptions, from_parsed
 from loadtests.retry import RetryPolicy
 from loadtests.routing import Route
 from loadtests.tally import Tally
 from loadtests.taps import TapPolicy
+from loanqa.eventlog import EventLogWriter
 
 
 @dataclass
@@ -29,6 +33,9 @@ class LoadContext:
     taps: TapPolicy = field(default_factory=TapPolicy)
     rng: random.Random = field(default_factory=random.Random)
     started_at: float = field(default_factory=time.time)
+    target: str = ""  # the target itself, not a proxy: where payouts are re-checked at the end
+    events: EventLogWriter | None = None
+    pending: list[JourneyState] = field(default_factory=list)  # payouts not confirmed yet
 
     @property
     def routes(self) -> list[Route]:
@@ -47,11 +54,14 @@ def context(environment: Any) -> LoadContext:
     if _current is None:
         options = from_parsed(environment.parsed_options, environment.host or "")
         _current = build_context(options, int(getattr(environment.runner, "worker_index", 0) or 0))
+        _current.target = (environment.host or "").rstrip("/")
     return _current
 
 
 def build_context(options: LoadOptions, process_index: int) -> LoadContext:
     run_id = options.run_id or time.strftime("load-%Y%m%d-%H%M%S")
     factory = BorrowerFactory(run_id, process_index, shared_device_share=options.shared_device_share)
+    events = EventLogWriter(Path(options.out), f"load-{process_index:02d}-{os.getpid()}") if options.out else None
     return LoadContext(options, factory, RetryPolicy(max_attempts=options.max_attempts), TALLY,
-                       TapPolicy(patience=options.patience), rng=random.Random(f"{run_id}:{process_index}"))
+                       TapPolicy(patience=options.patience), rng=random.Random(f"{run_id}:{process_index}"),
+                       events=events)

@@ -26,9 +26,10 @@ from loanqa.taxonomy import Cause
 SCHEMA = "loanqa.eventlog/1"
 FILE_NAME = "events.jsonl"
 PARTS_DIR = "events"
+RUN_INFO = "eventlog-run.json"
 
 Runner = Literal["load", "journey", "device"]
-Final = Literal["paid_out", "business_rejected", "failed", "unfinished"]
+FinalOutcome = Literal["paid_out", "business_rejected", "failed", "unfinished"]
 
 
 class _Record(BaseModel):
@@ -69,7 +70,7 @@ class JourneyEnd(_Record):
     """A journey's one final outcome; `step` is where it ended or, when unfinished, the step it was on."""
 
     kind: Literal["journey_end"] = "journey_end"
-    outcome: Final
+    outcome: FinalOutcome
     cause: Cause | None = None  # which business rejection, or the failure's cause
     step: str
     since: float | None = None  # unfinished: when the step it was stuck on started
@@ -168,6 +169,35 @@ def merge(folder: Path) -> Path:
     if parts.is_dir() and not any(parts.iterdir()):
         parts.rmdir()
     return path
+
+
+class RunInfo(BaseModel):
+    """Which run and which target a log belongs to, for runs without a summary.json (`loanqa journey`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: str
+    runner: Runner
+    target: str
+
+
+def write_run_info(folder: Path, info: RunInfo) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / RUN_INFO
+    tmp = path.with_name(f".{RUN_INFO}.{os.getpid()}.tmp")
+    tmp.write_text(info.model_dump_json(), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def read_run_info(folder: Path) -> RunInfo | None:
+    path = folder / RUN_INFO
+    if not path.is_file():
+        return None
+    try:
+        return RunInfo.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValidationError) as exc:
+        raise ResultsError(f"{path}: cannot read: {exc}") from None
 
 
 def dumps(record: AttemptRecord | JourneyEnd) -> str:

@@ -108,14 +108,20 @@ CODE_CAUSES: dict[str, Cause] = {
 }
 
 
-def cause_for_response(status: int, code: str | None) -> Cause | None:
-    """Cause of an HTTP answer; None means success. Unknown codes fall back on the status."""
+# A 5xx without a contract code, by the step it answered: a gateway timeout in front of the e-sign service
+# is e-sign trouble, not capacity (overload needs 503/429, Retry-After or OVERLOADED).
+STEP_CAUSES: dict[str, Cause] = {"contract": Cause.ESIGN, "sign": Cause.ESIGN}
+
+
+def cause_for_response(status: int, code: str | None, step: str | None = None,
+                       retry_after: bool = False) -> Cause | None:
+    """Cause of an HTTP answer; None means success. Unknown codes fall back on the status and the step."""
     if code and code in CODE_CAUSES:
         return CODE_CAUSES[code]
     if status < 400:
         return None
-    if status in (429, 503):
+    if status in (429, 503) or (status >= 500 and retry_after):
         return Cause.OVERLOAD
-    if status == 504:
-        return Cause.OVERLOAD
+    if status >= 500 and step in STEP_CAUSES:
+        return STEP_CAUSES[step]
     return Cause.SERVER_ERROR

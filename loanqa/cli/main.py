@@ -22,6 +22,7 @@ COMMANDS = {
     "net": ("loanqa.cli.net:net", "Weak mobile network profiles on Toxiproxy."),
     "load": ("loanqa.cli.load:load", "Holiday-peak Locust load over a weak-network mix."),
     "devices": ("loanqa.cli.devices:devices", "Face and e-sign flows across a device matrix (Appium)."),
+    "explain": ("loanqa.cli.explain:explain", "Why a loan was not paid out: its timeline from a run's event log."),
     "gate": ("loanqa.cli.gate:gate", "Release verdict from allure-results and load summaries."),
     "report": ("loanqa.cli.report:report", "Allure 3 HTML report of a run."),
     "run": ("loanqa.cli.run:run", "The whole pipeline against the embedded refapp, ending in a verdict."),

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 
 from devicetests.camera import Scenario, encode_jpeg, frames
+from loanqa.contract_client import JourneyClient, Step
 from loanqa.synthetic import Borrower, make_borrower
 from refapp import decisions
-from refapp.client import JourneyClient, Step
 from refapp.settings import Settings
 
 DEFAULTS = Settings()

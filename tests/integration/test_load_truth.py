@@ -5,13 +5,20 @@ Real refapp (fault knobs), real embedded Toxiproxy, real short Locust runs via `
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
 
+from loanqa.eventlog import AttemptRecord, JourneyEnd, phone_ref, read_events
 from loanqa.load_summary import read_summary
-from tests.integration.test_load_runs import FAST, journeys, refapp_with, run_load
+from loanqa.taxonomy import CODE_CAUSES, Cause
+from refapp.faults import hit
+from tests.integration.test_load_runs import FAST, LOANQA, journeys, refapp_with, run_load
 
 pytestmark = [pytest.mark.slow, pytest.mark.toxiproxy]
 
@@ -49,3 +56,116 @@ def test_a_weak_link_that_outlasts_the_run_leaves_its_borrowers_unfinished_not_m
     assert all(float(r["since"]) >= summary.started_at for r in rows if r["outcome"] == "unfinished")
     assert summary.funnel.started == summary.outcomes.journeys == len(rows), "one outcome per borrower who started"
     assert summary.profiles["clean"].outcomes.paid_out > 0
+    events = read_events(out)
+    ends = {e.journey_id: e for e in events if isinstance(e, JourneyEnd)}
+    assert set(ends) == {r["journey_id"] for r in rows}, "the event log ends every journey journeys.csv has"
+    attempts = [e for e in events if isinstance(e, AttemptRecord)]
+    assert all(a.request_id and a.journey_id in ends for a in attempts)
+    stalled = [a for a in attempts if a.profile == "stall"]
+    assert stalled and all(a.status is None and a.cause is Cause.NETWORK for a in stalled)
+    paid = [e for e in ends.values() if e.outcome == "paid_out"]
+    assert all(e.loan_id and e.borrower_id for e in paid), "ids as the target gave them"
+    assert not (out / "events").exists(), "parts merged into events.jsonl"
+
+
+DEAD: dict[str, object] = {"name": "dead", "description": "every connection reset at once", "source": "loanqa test",
+                           "downstream": [{"type": "reset_peer", "timeout": 0}]}
+KNOBS = {"credit_reject_share": 0.15, "fraud_share": 0.1, "multi_lending_share": 0.1, "esign_stall_share": 0.1,
+         "payout_fail_share": 0.1, "server_error_share": 0.05}
+Label = tuple[str, str]  # (outcome, cause or "")
+
+
+def _truth(db: Path, run_id: str) -> dict[str, Label]:
+    """What the target's own database says happened to each borrower it saw, keyed by phone_ref."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con.row_factory = sqlite3.Row
+    out: dict[str, Label] = {}
+    for b in con.execute("SELECT * FROM borrowers"):
+        loan = con.execute("SELECT * FROM loans WHERE borrower_id = ? ORDER BY created_at DESC", (b["id"],)).fetchone()
+        pay = loan and con.execute("SELECT * FROM disbursements WHERE loan_id = ?", (loan["id"],)).fetchone()
+        paid = loan and con.execute("SELECT 1 FROM payouts WHERE loan_id = ?", (loan["id"],)).fetchone()
+        out[phone_ref(run_id, b["phone"])] = _label(b, loan, pay, bool(paid))
+    con.close()
+    return out
+
+
+def _label(b: sqlite3.Row, loan: sqlite3.Row | None, pay: sqlite3.Row | None, paid: bool) -> Label:
+    if paid:
+        return ("paid_out", "")
+    if loan is not None and loan["status"] == "rejected":
+        return ("business_rejected", CODE_CAUSES[json.loads(loan["decision"])["code"]].value)
+    if pay is not None and pay["status"] == "failed":
+        return ("failed", "server_error")
+    if loan is None and hit(b["id_number"], "server-error", KNOBS["server_error_share"]):
+        return ("failed", "server_error")
+    if loan is not None and loan["signature_id"] is None and hit(b["id_number"], "esign-stall",
+                                                                 KNOBS["esign_stall_share"]):
+        return ("failed", "esign")
+    return ("unfinished", "")
+
+
+ORDER = ("otp", "login", "identity", "liveness", "apply", "contract", "sign", "disburse", "payout")
+WHERE = {"server_error": "apply", "esign": "sign"}  # where the target's fault bites (payout failures: payout)
+
+
+def _cut_off_before(truth: Label, seen: Label, step: str) -> bool:
+    """The run ended before the borrower reached the step where the target's fault would have bitten."""
+    if seen != ("unfinished", "") or truth[0] != "failed":
+        return False
+    bites = "payout" if truth == ("failed", "server_error") and step == "payout" else WHERE.get(truth[1], "payout")
+    return ORDER.index(step) <= ORDER.index(bites)
+
+
+def _loanqa(ends: list[JourneyEnd]) -> dict[str, Label]:
+    return {e.phone_ref or "": (e.outcome, e.cause.value if e.cause else "") for e in ends}
+
+
+def test_known_causes_match_the_targets_own_records_borrower_by_borrower(tmp_path: Path, toxiproxy_url: str,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    mix, profiles = _mix(tmp_path, {"clean": 0.45, "4g": 0.4, "dead": 0.15}, DEAD)
+    settings = {**FAST, "max_inflight": 10_000, "esign_stall_s": 0.2, "disburse_workers": 8, "faults": KNOBS}
+    with refapp_with(settings, tmp_path / "refapp") as target:
+        done, out = run_load(tmp_path, target, toxiproxy_url, "--shape", "smoke", "--duration", "30s",
+                             "--users-scale", "3", "--network-mix", str(mix), "--profiles-dir", str(profiles),
+                             "--think-scale", "0.005", "--patience", "1", "--liveness-frames", "3")
+        assert done.returncode in (0, 1), done.stdout + done.stderr
+        summary = read_summary(out / "summary.json")
+        ends = [e for e in read_events(out) if isinstance(e, JourneyEnd)]
+        truth = _truth(tmp_path / "refapp" / "refapp.sqlite3", summary.run_id)
+        told = {c: _explain(out, ends, c) for c in ("credit_rejected", "fraud_flagged", "multi_lending", "esign",
+                                                     "server_error", "network")}
+    seen = _loanqa(ends)
+    assert len(seen) == len(ends) == summary.funnel.started, "one end per borrower who started"
+    assert set(truth) <= set(seen), "every borrower the target saw is in loanqa's log"
+    steps = {e.phone_ref or "": e.step for e in ends}
+    mislabels = {ref: (truth[ref], seen[ref], steps[ref]) for ref in truth
+                 if truth[ref] != seen[ref] and not _cut_off_before(truth[ref], seen[ref], steps[ref])}
+    unseen_by_target = [seen[ref] for ref in set(seen) - set(truth)]
+    assert all(label in (("failed", "network"), ("unfinished", "")) for label in unseen_by_target), unseen_by_target
+    table = _table(truth, seen, unseen_by_target)
+    with capsys.disabled():
+        print("\n" + table + "\n" + "\n".join(f"--- {c}\n{text}" for c, text in told.items()))
+    assert not mislabels, mislabels
+    for cause in ("credit_rejected", "fraud_flagged", "multi_lending", "esign", "server_error", "network"):
+        assert f"lost to {cause}" in told[cause] or "Not paid out" in told[cause], cause
+    assert summary.outcomes.journeys == summary.funnel.started
+
+
+def _explain(out: Path, ends: list[JourneyEnd], cause: str) -> str:
+    lost = [e for e in ends if e.cause and e.cause.value == cause]
+    if not lost:
+        return f"(no loan lost to {cause})"
+    e = lost[0]
+    argv = ["--loan", e.loan_id] if e.loan_id else ["--journey", e.journey_id]
+    done = subprocess.run([LOANQA, "explain", str(out), *argv], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _table(truth: dict[str, Label], seen: dict[str, Label], unseen: list[Label]) -> str:
+    t = Counter(f"{o}:{c}" if c else o for o, c in truth.values())
+    t.update(f"{o}:{c}" if c else o for o, c in unseen)  # the target never saw them: the network did it
+    s = Counter(f"{o}:{c}" if c else o for o, c in seen.values())
+    rows = [f"{'outcome:cause':<34}{'target':>8}{'loanqa':>8}"]
+    rows += [f"{k:<34}{t[k]:>8}{s[k]:>8}" for k in sorted(set(t) | set(s))]
+    return "\n".join(rows)

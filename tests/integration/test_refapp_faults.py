@@ -21,11 +21,11 @@ import pytest
 
 from devicetests.camera import Scenario
 from loanqa.config.project import StackConfig
+from loanqa.contract_client import JourneyClient
 from loanqa.ports import free_port
 from loanqa.stack.components import RefappOptions, refapp_spec
 from loanqa.stack.process import ProcessManager
 from loanqa.synthetic import Borrower
-from refapp.client import JourneyClient
 from tests.integration.refapp_helpers import (
     borrower,
     expect,

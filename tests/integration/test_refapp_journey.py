@@ -18,9 +18,10 @@ import numpy as np
 import pytest
 
 from devicetests.camera import Scenario
+from loanqa.contract_client import JourneyClient
+from loanqa.eventlog import AttemptRecord, JourneyEnd, read_events
 from loanqa.ports import free_port
 from loanqa.synthetic import make_borrower
-from refapp.client import JourneyClient
 from tests.integration.refapp_helpers import (
     borrower,
     expect,
@@ -54,12 +55,32 @@ def test_full_journey_pays_out_and_keeps_an_audit_trail(http: httpx.Client, rng:
     assert audit["settings"]["credit_threshold"] == 550
 
 
-def test_loanqa_journey_cli_walks_the_target(refapp_url: str) -> None:
+def test_loanqa_journey_cli_walks_the_target_and_explain_tells_each_loan(refapp_url: str, tmp_path: Path) -> None:
     loanqa = Path(sys.executable).with_name("loanqa")
-    done = subprocess.run([str(loanqa), "journey", "--target", refapp_url, "--borrowers", "2"],
+    out = tmp_path / "walk"
+    done = subprocess.run([str(loanqa), "journey", "--target", refapp_url, "--borrowers", "2", "--out", str(out)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "liveness" in done.stdout and "2 journeys:" in done.stdout and "0 failed" in done.stdout
+    records = read_events(out)
+    ends = {r.journey_id: r for r in records if isinstance(r, JourneyEnd)}
+    assert {r.runner for r in records} == {"journey"} and len(ends) == 2, "one end per borrower"
+    for journey_id, end in ends.items():
+        attempts = [r for r in records if isinstance(r, AttemptRecord) and r.journey_id == journey_id]
+        assert all(a.request_id for a in attempts) and attempts[0].step == "otp"
+        loan_id = end.loan_id or ""
+        told = subprocess.run([str(loanqa), "explain", str(out), "--loan", loan_id] if loan_id else
+                              [str(loanqa), "explain", str(out), "--journey", journey_id],
+                              capture_output=True, text=True, timeout=60)
+        assert told.returncode == 0, told.stderr
+        if end.outcome == "paid_out":
+            assert [a.step for a in attempts] == ["otp", "login", "identity", "liveness", "apply", "contract", "sign",
+                                                  "disburse", *["status"] * (len(attempts) - 8)]
+            assert attempts[4].idempotency_key and attempts[5].loan_id == loan_id and attempts[5].borrower_id
+            assert told.stdout.splitlines()[-1] == "Paid out." and "decision record: code approved" in told.stdout
+        else:
+            assert end.outcome == "business_rejected" and end.step == "apply", end
+            assert told.stdout.splitlines()[-1].startswith("Not paid out: "), told.stdout
 
 
 def test_loanqa_journey_cli_fails_on_an_unreachable_target() -> None:

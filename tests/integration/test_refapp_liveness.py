@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from devicetests.camera import Scenario
-from refapp.client import JourneyClient
+from loanqa.contract_client import JourneyClient
 from tests.integration.refapp_helpers import borrower, expect, logged_in, scenario_frames
 from tests.liveness_codes import EXPECTED_CODE
 

@@ -137,7 +137,7 @@ def test_gate_policies_load(policy: Path) -> None:
     assert load_policy(policy).name == policy.stem
 
 
-# The step names the load journey records (DESIGN.md's journey; loadtests/journey.py, refapp/client.py).
+# The step names the load journey records (loanqa/journey_steps.py).
 JOURNEY_STEPS = frozenset({"otp", "login", "identity", "liveness", "apply", "contract", "sign", "disburse", "payout",
                            "status"})
 

@@ -6,6 +6,7 @@ import random
 
 from loadtests.classify import Attempt, error_code, judge, retry_after, step_finished
 from loadtests.retry import RetryPolicy
+from loanqa.attribution import Verdict
 from loanqa.taxonomy import Cause, Outcome
 
 TIMEOUT = Attempt(None, error="timed out")
@@ -29,6 +30,41 @@ def test_fraud_flag_after_a_timeout_is_a_network_false_rejection() -> None:
     assert first_time.cause is Cause.FRAUD_FLAGGED and not first_time.false_rejection
     after_overload = judge([Attempt(503, "OVERLOADED"), Attempt(422, "FRAUD_FLAGGED")])
     assert after_overload.cause is Cause.FRAUD_FLAGGED
+
+
+def test_a_replayed_fraud_decision_keeps_its_own_cause_even_after_a_lost_first_answer() -> None:
+    """The first apply timed out client-side; the target had decided FRAUD_FLAGGED; the retry got the replay."""
+    replay = Attempt(422, "FRAUD_FLAGGED", replayed=True, reasons=("FAULT_INJECTED",))
+    assert judge([TIMEOUT, replay]) == Verdict(Cause.FRAUD_FLAGGED, False)
+    no_evidence = Attempt(422, "FRAUD_FLAGGED", reasons=("DEVICE_SHARED",))
+    assert judge([TIMEOUT, no_evidence]) == Verdict(Cause.FRAUD_FLAGGED, False)
+    seen_twice = Attempt(422, "FRAUD_FLAGGED", reasons=("VELOCITY",))
+    assert judge([TIMEOUT, seen_twice]) == Verdict(Cause.NETWORK, True)
+    replayed_duplicate = Attempt(422, "DUPLICATE_APPLICATION", replayed=True)
+    assert judge([TIMEOUT, replayed_duplicate]) == Verdict(Cause.FRAUD_FLAGGED, False), "the first answer's cause"
+
+
+def test_false_rejection_precision_over_every_evidence_combination() -> None:
+    """Network is blamed exactly when a network failure came first AND the answer shows two applications."""
+    for replayed in (False, True):
+        for reasons in ((), ("FAULT_INJECTED",), ("DEVICE_SHARED",), ("VELOCITY",), ("APPROVED_APPLICATION_PENDING",)):
+            for code in ("FRAUD_FLAGGED", "DUPLICATE_APPLICATION"):
+                for first in (TIMEOUT, Attempt(503, "OVERLOADED"), None):
+                    answer = Attempt(422, code, replayed=replayed, reasons=reasons)
+                    verdict = judge([first, answer] if first else [answer])
+                    evidence = not replayed and (code == "DUPLICATE_APPLICATION" or reasons[:1] in (
+                        ("VELOCITY",), ("APPROVED_APPLICATION_PENDING",)))
+                    expected = first is TIMEOUT and evidence
+                    assert verdict.false_rejection is expected, (replayed, reasons, code, first)
+                    assert verdict.cause is (Cause.NETWORK if expected else Cause.FRAUD_FLAGGED)
+
+
+def test_a_bare_5xx_is_overload_only_with_an_overload_answer() -> None:
+    assert Attempt(504, step="sign").cause is Cause.ESIGN, "a gateway timeout in front of e-sign"
+    assert Attempt(504, step="apply").cause is Cause.SERVER_ERROR
+    assert Attempt(504, retry_after_s=2.0, step="apply").cause is Cause.OVERLOAD
+    assert Attempt(503).cause is Cause.OVERLOAD and Attempt(429).cause is Cause.OVERLOAD
+    assert Attempt(502, step="sign").cause is Cause.ESIGN
 
 
 def test_business_outcome_is_not_a_failure() -> None:

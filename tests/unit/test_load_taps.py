@@ -63,8 +63,8 @@ def test_plain_locust_patience_flag_is_typed_and_checked() -> None:
 
 def test_a_press_after_a_network_failure_keeps_its_own_cause_and_spots_false_rejection() -> None:
     earlier = [Attempt(None, error="ConnectionRefusedError")] * 3
-    tapped = step_finished("apply", [*earlier, Attempt(422, "FRAUD_FLAGGED")], 12.0, profile="subway",
-                           journey_id="j")
+    tapped = step_finished("apply", [*earlier, Attempt(422, "FRAUD_FLAGGED", reasons=("VELOCITY",))], 12.0,
+                           profile="subway", journey_id="j")
     assert tapped.cause is Cause.NETWORK and tapped.false_rejection
     first = step_finished("apply", earlier, 9.0, profile="subway", journey_id="j")
     assert first.cause is Cause.NETWORK and not first.false_rejection

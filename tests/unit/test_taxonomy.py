@@ -47,3 +47,9 @@ def test_cause_message_round_trip() -> None:
     assert cause_from_message(cause_message(Cause.FACE, "hint missing")) is Cause.FACE
     assert cause_from_message("[nonsense] x") is None
     assert cause_from_message(None) is None
+
+
+def test_a_bare_504_is_attributed_by_step_never_to_capacity() -> None:
+    assert cause_for_response(504, None) is Cause.SERVER_ERROR
+    assert cause_for_response(504, None, step="sign") is Cause.ESIGN
+    assert cause_for_response(500, None, step="apply", retry_after=True) is Cause.OVERLOAD

@@ -1,0 +1,44 @@
+"""What one attempt got, read from geventhttpclient's response: an answer with its evidence, or no answer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from loanqa.attribution import Attempt, error_body, reasons_of, retry_after
+
+
+def header(resp: Any, name: str) -> str | None:
+    headers = getattr(resp, "headers", None)
+    return headers.get(name) if headers else None
+
+
+def read(resp: Any, step: str) -> tuple[Attempt, dict[str, Any]]:
+    """Status, code, reasons, Retry-After and `Idempotent-Replayed`; a cut-off body is no answer."""
+    if not resp.status_code:  # no answer at all: refused, reset, timed out
+        err = getattr(resp, "error", None)
+        return Attempt(None, error=f"{type(err).__name__}: {err}", step=step), {}
+    try:
+        content = resp.content
+    except Exception as exc:  # a body cut off mid-way by the link
+        return Attempt(None, error=f"{type(exc).__name__}: {exc}", step=step), {}
+    status = int(resp.status_code)
+    replayed = (header(resp, "Idempotent-Replayed") or "").lower() == "true"
+    if status >= 400:
+        body = error_body(content)
+        code = body.get("code") if isinstance(body.get("code"), str) else None
+        wait = retry_after(header(resp, "Retry-After"))
+        return Attempt(status, code, retry_after_s=wait, replayed=replayed, reasons=reasons_of(body),
+                       step=step), body
+    data = _json(content)
+    if data is None:
+        return Attempt(status, malformed=True, step=step), {}
+    return Attempt(status, replayed=replayed, step=step), data
+
+
+def _json(content: bytes | None) -> dict[str, Any] | None:
+    try:
+        data = json.loads(content or b"{}")
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
