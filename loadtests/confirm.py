@@ -13,7 +13,9 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from loadtests.runtime import LoadContext
+from loadtests.journey_state import JourneyState
+from loadtests.tally import Tally
+from loanqa.eventlog import EventLogWriter
 from loanqa.journey_steps import PAYOUT
 from loanqa.taxonomy import Cause
 
@@ -30,20 +32,20 @@ def loan_status(target: str, loan_id: str, token: str, timeout_s: float) -> dict
     return data if isinstance(data, dict) else None
 
 
-def confirm_pending(ctx: LoadContext) -> None:
+def confirm_pending(pending: list[JourneyState], target: str, tally: Tally, events: EventLogWriter | None) -> None:
     """Settle every pending payout: paid, failed, or unfinished (unconfirmed) when the target cannot say."""
     deadline = time.monotonic() + RECHECK_BUDGET_S
-    for j in list(ctx.pending):
+    for j in list(pending):
         left = deadline - time.monotonic()
-        loan = loan_status(ctx.target, j.loan_id or "", j.token or "", min(5.0, left)) if left > 0.2 else None
+        loan = loan_status(target, j.loan_id or "", j.token or "", min(5.0, left)) if left > 0.2 else None
         payout = (loan or {}).get("disbursement") or {}
         if payout.get("status") == "paid":
             j.reached.append("disbursed")
-            j.record(ctx.tally, ctx.events, "paid_out", None, PAYOUT, "confirmed by the target after the run")
+            j.record(tally, events, "paid_out", None, PAYOUT, "confirmed by the target after the run")
         elif payout.get("status") == "failed":
             code = str(payout.get("failure_code") or "PAYOUT_FAILED")
-            j.record(ctx.tally, ctx.events, "failed", Cause.SERVER_ERROR, PAYOUT, code)
+            j.record(tally, events, "failed", Cause.SERVER_ERROR, PAYOUT, code)
         else:
-            j.record(ctx.tally, ctx.events, "unfinished", None, PAYOUT,
+            j.record(tally, events, "unfinished", None, PAYOUT,
                      f"payout unconfirmed: target says {payout.get('status') or 'nothing'}")
-        ctx.pending.remove(j)
+        pending.remove(j)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from loadtests.tally import Tally
 from loanqa.eventlog import AttemptRecord, EventLogWriter, FinalOutcome, JourneyEnd, phone_ref
+from loanqa.masking import mask_id_number, mask_phone
 from loanqa.synthetic import Borrower
 from loanqa.taxonomy import Cause
 
@@ -61,7 +62,8 @@ class JourneyState:
         b = self.borrower
         since = round(self.since, 3) if outcome == "unfinished" else None
         tally.journey({
-            "journey_id": self.journey_id, "profile": self.profile, "phone": b.phone, "id_number": b.id_number,
+            "journey_id": self.journey_id, "profile": self.profile, "phone": mask_phone(b.phone),
+            "id_number": mask_id_number(b.id_number),
             "device_id": b.device_id, "borrower_id": self.borrower_id or "", "loan_id": self.loan_id or "",
             "outcome": outcome, "stage": self.reached[-1], "last_step": step, "cause": cause.value if cause else "",
             "since": since or "", "false_rejection": int(self.false_rejected), "taps": self.taps})

@@ -38,7 +38,7 @@ def _listen(hook: Any, handler: Any) -> None:
 def _wire(environment: Any, **_: Any) -> None:
     face_frames.warm()
     runner = environment.runner
-    _listen(events.test_stopping, lambda environment, **_: confirm_pending(runtime.context(environment)))
+    _listen(events.test_stopping, lambda environment, **_: _confirm(runtime.context(environment)))
     if isinstance(runner, WorkerRunner):
         _listen(events.report_to_master, _report)
         return
@@ -50,6 +50,10 @@ def _wire(environment: Any, **_: Any) -> None:
         load_slos(opts.slo)
     _listen(events.test_start, _started)
     _listen(events.quit, lambda exit_code, **_: _finish(environment))
+
+
+def _confirm(ctx: runtime.LoadContext) -> None:
+    confirm_pending(ctx.pending, ctx.target, ctx.tally, ctx.events)
 
 
 def _report(client_id: str, data: dict[str, Any]) -> None:

@@ -128,11 +128,17 @@ def _embedded(settings: Settings, stack: ExitStack, name: str) -> str:
 
 
 def _report(summary: LoadSummary, out: Path) -> None:
-    f = summary.funnel
+    f, o = summary.funnel, summary.outcomes
     click.echo(f"funnel: started {f.started} → approved {f.approved} → signed {f.signed} → disbursed {f.disbursed}"
-               f" ({f.disbursed_after_taps} only after retry taps; {f.taps} taps in all)")
+               f" ({f.disbursed_after_taps} only after retry taps; {f.taps} taps in all; {f.unfinished} unfinished)")
+    lost = ", ".join(f"{k} {n}" for k, n in sorted(o.lost.items(), key=lambda kv: -kv[1])) or "none"
+    click.echo(f"borrowers: {o.paid_out} paid out, {sum(o.business_rejected.values())} rejected (business), "
+               f"lost: {lost}")
     causes = ", ".join(f"{c.value} {n}" for c, n in summary.causes.items()) or "none"
-    click.echo(f"causes: {causes}; false rejections {summary.false_rejections}")
+    click.echo(f"step outcomes by cause: {causes}; false rejections {summary.false_rejections}")
+    click.echo(f"(Locust counts every HTTP attempt, {summary.requests} here, retries included, and `payout` as its "
+               f"own entry; loanqa counts borrowers and each press of a step once. `loanqa explain {out} --cause C` "
+               "lists the loans lost to C.)")
     for s in summary.slos:
         click.echo(f"  {'PASS' if s.passed else 'FAIL'}  {s.name}: {s.detail}")
     click.echo(f"results: {out}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ import yaml
 from loanqa import tools
 from loanqa.config.project import StackConfig
 from loanqa.load_summary import LoadSummary, read_summary
+from loanqa.masking import SHOW_PII_ENV
 from loanqa.ports import free_port
 from loanqa.stack.components import RefappOptions, refapp_spec
 from loanqa.stack.process import ProcessManager, http_ready
@@ -49,11 +51,13 @@ def refapp_with(settings: dict[str, Any], folder: Path) -> Iterator[str]:
         pm.stop("refapp")
 
 
-def run_load(tmp: Path, target: str, toxiproxy: str, *args: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+def run_load(tmp: Path, target: str, toxiproxy: str, *args: str,
+             show_pii: bool = False) -> tuple[subprocess.CompletedProcess[str], Path]:
     out = tmp / "run"
     argv = [LOANQA, "--state-dir", str(tmp / "state"), "load", "--target", target, "--toxiproxy-url", toxiproxy,
             "--out", str(out), "--run-id", f"t{abs(hash(tmp.name)) % 10**8}", *args]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=240, check=False)
+    env = {**os.environ, SHOW_PII_ENV: "1"} if show_pii else None  # journeys.csv is masked by default
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=240, check=False, env=env)
     return done, out
 
 
@@ -94,7 +98,7 @@ def test_smoke_with_two_processes_writes_a_complete_run(tmp_path: Path, refapp_u
     # 40 s: on a 2-core CI machine the device matrix runs beside this test and starves both processes.
     done, out = run_load(tmp_path, refapp_url, toxiproxy_url, "--shape", "smoke", "--duration", "40s",
                          "--slo", str(slo), "--processes", "2", "--network-mix", "clean", "--think-scale", "0.02",
-                         "--liveness-frames", "3")
+                         "--liveness-frames", "3", show_pii=True)
     assert done.returncode == 0, done.stdout + done.stderr
     summary = read_summary(out / "summary.json")
     assert summary.processes == 2 and summary.network_mix == "clean" and summary.shape == "smoke"
@@ -145,7 +149,7 @@ def test_known_faults_and_network_are_attributed_within_two_points(tmp_path: Pat
     with refapp_with(settings, tmp_path / "refapp") as target:
         done, out = run_load(tmp_path, target, toxiproxy_url, "--shape", "smoke", "--duration", "40s",
                              "--users-scale", "4", "--network-mix", str(mix), "--profiles-dir", str(profiles),
-                             "--think-scale", "0.005", "--liveness-frames", "3")
+                             "--think-scale", "0.005", "--liveness-frames", "3", show_pii=True)
     assert done.returncode in (0, 1), done.stdout + done.stderr
     summary = read_summary(out / "summary.json")
     rows = journeys(out)

@@ -6,18 +6,28 @@ Real refapp (fault knobs), real embedded Toxiproxy, real short Locust runs via `
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
 import subprocess
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 
-from loanqa.eventlog import AttemptRecord, JourneyEnd, phone_ref, read_events
+from loadtests.confirm import confirm_pending
+from loadtests.journey_state import JourneyState
+from loadtests.summary_build import RunInfo, build_summary
+from loadtests.tally import Tally
+from loanqa.contract_client import JourneyClient
+from loanqa.eventlog import AttemptRecord, EventLogWriter, JourneyEnd, phone_ref, read_events
+from loanqa.journey_steps import PAYOUT
 from loanqa.load_summary import read_summary
+from loanqa.synthetic import Borrower
 from loanqa.taxonomy import CODE_CAUSES, Cause
 from refapp.faults import hit
+from tests.integration.refapp_helpers import borrower, signed_loan
 from tests.integration.test_load_runs import FAST, LOANQA, journeys, refapp_with, run_load
 
 pytestmark = [pytest.mark.slow, pytest.mark.toxiproxy]
@@ -53,6 +63,7 @@ def test_a_weak_link_that_outlasts_the_run_leaves_its_borrowers_unfinished_not_m
     assert set(stall.outcomes.unfinished) <= {"otp", "login"} and stall.outcomes.paid_out == 0
     rows = journeys(out)
     assert {r["outcome"] for r in rows if r["profile"] == "stall"} == {"unfinished"}
+    assert all("****" in r["phone"] and "****" in r["id_number"] for r in rows), "PII masked by default"
     assert all(float(r["since"]) >= summary.started_at for r in rows if r["outcome"] == "unfinished")
     assert summary.funnel.started == summary.outcomes.journeys == len(rows), "one outcome per borrower who started"
     assert summary.profiles["clean"].outcomes.paid_out > 0
@@ -169,3 +180,34 @@ def _table(truth: dict[str, Label], seen: dict[str, Label], unseen: list[Label])
     rows = [f"{'outcome:cause':<34}{'target':>8}{'loanqa':>8}"]
     rows += [f"{k:<34}{t[k]:>8}{s[k]:>8}" for k in sorted(set(t) | set(s))]
     return "\n".join(rows)
+
+
+def _journey_state(client: JourneyClient, b: Borrower, loan_id: str) -> JourneyState:
+    j = JourneyState("r-confirm", "j-" + loan_id, b, "subway", token=client.token, loan_id=loan_id)
+    j.reached += ["approved", "signed"]
+    j.on(PAYOUT)
+    return j
+
+
+def test_a_payout_not_seen_in_time_is_asked_about_at_the_target_before_judging(refapp_url: str,
+                                                                               tmp_path: Path) -> None:
+    """The status polls went unanswered (a stall on the link); the target paid: the loan is paid out, not lost."""
+    http = httpx.Client(base_url=refapp_url, timeout=30)
+    paid_client, paid_loan = signed_loan(http, borrower(random.Random("confirm-paid")))
+    assert paid_client.disburse(paid_loan).status == 202
+    assert paid_client.poll_status(paid_loan).ok, "the target pays within the deadline"
+    open_client, open_loan = signed_loan(http, borrower(random.Random("confirm-open")))  # never disbursed
+    tally, events = Tally(), EventLogWriter(tmp_path, "p0")
+    b_paid, b_open = borrower(random.Random("confirm-paid")), borrower(random.Random("confirm-open"))
+    pending = [_journey_state(paid_client, b_paid, paid_loan), _journey_state(open_client, b_open, open_loan)]
+    confirm_pending(pending, refapp_url, tally, events)
+    events.close()
+    assert not pending
+    summary = build_summary(tally, RunInfo("r-confirm", refapp_url, "smoke", None, 0.0, 1.0, 1))
+    assert summary.outcomes.paid_out == 1 and summary.outcomes.unfinished == {"payout": 1}
+    assert Cause.OVERLOAD not in summary.causes, "never overload without an overload answer"
+    ends = {e.loan_id: e for e in read_events(tmp_path) if isinstance(e, JourneyEnd)}
+    assert ends[paid_loan].outcome == "paid_out" and "confirmed by the target" in ends[paid_loan].detail
+    assert ends[open_loan].outcome == "unfinished" and "unconfirmed" in ends[open_loan].detail
+    http.close()
+

@@ -14,6 +14,7 @@ import yaml
 from loadtests.proxy_place import placement
 from loanqa import allure_labels
 from loanqa.gate import load_policy
+from loanqa.journey_steps import STEP_NAMES
 from netprofiles.catalog import list_profiles
 from netprofiles.control import load_mix
 
@@ -137,9 +138,7 @@ def test_gate_policies_load(policy: Path) -> None:
     assert load_policy(policy).name == policy.stem
 
 
-# The step names the load journey records (loanqa/journey_steps.py).
-JOURNEY_STEPS = frozenset({"otp", "login", "identity", "liveness", "apply", "contract", "sign", "disburse", "payout",
-                           "status"})
+JOURNEY_STEPS = frozenset(STEP_NAMES)  # the step names every runner records
 
 
 @pytest.mark.parametrize("policy", sorted((CI / "gates").glob("*.yaml")), ids=lambda p: p.name)
