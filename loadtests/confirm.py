@@ -22,14 +22,34 @@ from loanqa.taxonomy import Cause
 RECHECK_BUDGET_S = 10.0
 
 
-def loan_status(target: str, loan_id: str, token: str, timeout_s: float) -> dict[str, Any] | None:
-    req = urllib.request.Request(f"{target}/v1/loans/{loan_id}", headers={"Authorization": f"Bearer {token}"})
+def _json(target: str, path: str, timeout_s: float, token: str = "",
+          body: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    data = json.dumps(body).encode() if body is not None else None
+    if data is not None:
+        headers["Content-Type"] = "application/json"
+    req = urllib.request.Request(f"{target}{path}", data=data, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=timeout_s) as resp:
-            data = json.loads(resp.read())
+            answer = json.loads(resp.read())
     except (OSError, ValueError, urllib.error.URLError):
         return None
-    return data if isinstance(data, dict) else None
+    return answer if isinstance(answer, dict) else None
+
+
+def _fresh_token(target: str, j: JourneyState, timeout_s: float) -> str:
+    """The session may have expired while the payout was pending: log in again (sandbox OTP), as the app would."""
+    b = j.borrower
+    otp = _json(target, "/v1/auth/otp", timeout_s, body={"phone": b.phone}) or {}
+    login = _json(target, "/v1/auth/login", timeout_s,
+                  body={"phone": b.phone, "code": otp.get("sandbox_code", ""), "device_id": b.device_id}) or {}
+    return str(login.get("access_token") or "")
+
+
+def loan_status(target: str, j: JourneyState, timeout_s: float) -> dict[str, Any] | None:
+    path = f"/v1/loans/{j.loan_id}"
+    return _json(target, path, timeout_s, j.token or "") or _json(target, path, timeout_s,
+                                                                   _fresh_token(target, j, timeout_s))
 
 
 def confirm_pending(pending: list[JourneyState], target: str, tally: Tally, events: EventLogWriter | None) -> None:
@@ -37,7 +57,7 @@ def confirm_pending(pending: list[JourneyState], target: str, tally: Tally, even
     deadline = time.monotonic() + RECHECK_BUDGET_S
     for j in list(pending):
         left = deadline - time.monotonic()
-        loan = loan_status(target, j.loan_id or "", j.token or "", min(5.0, left)) if left > 0.2 else None
+        loan = loan_status(target, j, min(5.0, left)) if left > 0.2 else None
         payout = (loan or {}).get("disbursement") or {}
         if payout.get("status") == "paid":
             j.reached.append("disbursed")

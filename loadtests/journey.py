@@ -104,7 +104,10 @@ class BorrowerBase(FastHttpUser):
         self.ctx.pending.append(j)
         start = time.perf_counter()
         while time.perf_counter() < start + PAYOUT_DEADLINE_S:
-            payout = self.call(step("status"), loan_id).get("disbursement") or {}
+            attempts, data = self._press(step("status"), None, loan_id, None, 0, [])
+            if attempts[-1].code in SESSION_CODES:
+                login(self, j.borrower)
+            payout = data.get("disbursement") or {}
             if payout.get("status") in ("paid", "failed"):
                 self._payout_seen(payout, (time.perf_counter() - start) * 1000)
                 return

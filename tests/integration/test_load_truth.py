@@ -9,6 +9,7 @@ import json
 import random
 import sqlite3
 import subprocess
+import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from loadtests.confirm import confirm_pending
 from loadtests.journey_state import JourneyState
 from loadtests.summary_build import RunInfo, build_summary
 from loadtests.tally import Tally
+from loanqa.attribution import Attempt, Verdict, judge
 from loanqa.contract_client import JourneyClient
 from loanqa.eventlog import AttemptRecord, EventLogWriter, JourneyEnd, phone_ref, read_events
 from loanqa.journey_steps import PAYOUT
@@ -27,7 +29,7 @@ from loanqa.load_summary import read_summary
 from loanqa.synthetic import Borrower
 from loanqa.taxonomy import CODE_CAUSES, Cause
 from refapp.faults import hit
-from tests.integration.refapp_helpers import borrower, signed_loan
+from tests.integration.refapp_helpers import borrower, onboarded, patched_settings, signed_loan
 from tests.integration.test_load_runs import FAST, LOANQA, journeys, refapp_with, run_load
 
 pytestmark = [pytest.mark.slow, pytest.mark.toxiproxy]
@@ -211,3 +213,40 @@ def test_a_payout_not_seen_in_time_is_asked_about_at_the_target_before_judging(r
     assert ends[open_loan].outcome == "unfinished" and "unconfirmed" in ends[open_loan].detail
     http.close()
 
+
+
+def test_a_fraud_decision_whose_first_answer_is_lost_stays_fraud_not_network(refapp_url: str) -> None:
+    """The first apply times out client-side after the target decided; the retry (same key) gets the replay."""
+    with httpx.Client(base_url=refapp_url, timeout=30) as http:
+        b = borrower(random.Random("lost-fraud"))
+        client = onboarded(http, b)
+        headers = {"Authorization": f"Bearer {client.token}", "Idempotency-Key": uuid.uuid4().hex}
+        body = {"amount": 3000, "term_months": 6, "device_id": b.device_id}
+        with patched_settings(http, bureau_latency_ms=600, faults={"fraud_share": 1.0}):
+            with pytest.raises(httpx.ReadTimeout) as lost:
+                http.post("/v1/loans", json=body, headers=headers, timeout=0.2)
+            resp = http.post("/v1/loans", json=body, headers=headers)
+        answer = resp.json()
+        audit = http.get(f"/v1/admin/decisions/{answer['loan_id']}").json()
+    attempts = [Attempt(None, error=f"ReadTimeout: {lost.value}", step="apply"),
+                Attempt(resp.status_code, answer["code"], replayed=resp.headers.get("Idempotent-Replayed") == "true",
+                        reasons=tuple(answer["reasons"]), step="apply")]
+    assert attempts[-1].replayed and answer["code"] == "FRAUD_FLAGGED"
+    assert judge(attempts) == Verdict(Cause.FRAUD_FLAGGED, False), "the original decision's cause, no false rejection"
+    assert audit["code"] == "FRAUD_FLAGGED" and audit["reasons"] == ["FAULT_INJECTED"], "the target's own record"
+
+
+def test_an_expired_session_mid_journey_means_logging_in_again_never_identity(tmp_path: Path,
+                                                                               toxiproxy_url: str) -> None:
+    with refapp_with({**FAST, "max_inflight": 10_000, "token_ttl_s": 1}, tmp_path / "refapp") as target:
+        done, out = run_load(tmp_path, target, toxiproxy_url, "--shape", "smoke", "--duration", "15s",
+                             "--network-mix", "clean", "--think-scale", "0.06", "--liveness-frames", "3")
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    summary = read_summary(out / "summary.json")
+    events = read_events(out)
+    expired = [e for e in events if isinstance(e, AttemptRecord) and e.code in ("TOKEN_EXPIRED", "UNAUTHORIZED")]
+    assert expired, "journeys outlived the 1 s session"
+    relogged = {e.journey_id for e in events if isinstance(e, AttemptRecord) and e.step == "login"
+                and any(x.journey_id == e.journey_id and x.started_at < e.started_at for x in expired)}
+    assert relogged, "the borrower logged in again after the 401"
+    assert Cause.IDENTITY not in summary.causes and summary.outcomes.paid_out > 0
