@@ -22,7 +22,7 @@ from loadtests import answers, runtime
 from loadtests.classify import Attempt, judge, step_finished
 from loadtests.face_frames import blinking_frames
 from loadtests.journey_state import JourneyState
-from loadtests.routing import pick_route
+from loadtests.routing import Route, pick_route
 from loanqa import allure_labels
 from loanqa.eventlog import FinalOutcome
 from loanqa.events import StepFinished
@@ -54,6 +54,7 @@ class BorrowerBase(FastHttpUser):
         super().__init__(environment)
         self.ctx = runtime.context(environment)
         self.j: JourneyState | None = None
+        self.route = Route("direct", "http://127.0.0.1")
 
     @property
     def journey(self) -> JourneyState:
@@ -68,6 +69,7 @@ class BorrowerBase(FastHttpUser):
             base_url=route.base_url, request_event=self.environment.events.request, user=self,
             network_timeout=ctx.options.request_timeout_s, connection_timeout=ctx.options.request_timeout_s,
             max_retries=0, insecure=True, concurrency=1, **route.client_options())
+        self.route = route
         self.j = JourneyState(ctx.factory.run_id, uuid.uuid4().hex[:16], ctx.factory.next(), route.profile)
 
     # -- loanqa.journey_steps.Caller ------------------------------------------------------------------
@@ -193,7 +195,7 @@ class BorrowerBase(FastHttpUser):
             rid = answers.header(resp, "X-Request-Id") or headers["X-Request-Id"]
             self.ctx.events.write(j.attempt(attempt, step=s.name, n=n, tap=tap, key=key, request_id=rid,
                                             started_at=started, duration_ms=(time.time() - started) * 1000,
-                                            method=s.method, path=path))
+                                            method=s.method, path=path, phase=self.route.phase_at(started)))
         return attempt, data
 
     def _emit(self, ev: StepFinished) -> None:

@@ -41,11 +41,13 @@ class JourneyState:
             self.on_step, self.since = step, time.time()
 
     def attempt(self, attempt: Attempt, *, step: str, n: int, tap: int, key: str | None, request_id: str,
-                started_at: float, duration_ms: float, method: str, path: str) -> AttemptRecord:
+                started_at: float, duration_ms: float, method: str, path: str,
+                phase: str | None = None) -> AttemptRecord:
         return AttemptRecord(
             run_id=self.run_id, runner="load", journey_id=self.journey_id, borrower_id=self.borrower_id,
             phone_ref=phone_ref(self.run_id, self.borrower.phone), loan_id=self.loan_id, profile=self.profile,
-            step=step, attempt=n, tap=tap, method=method, path=path, idempotency_key=key, request_id=request_id,
+            phase=phase, step=step, attempt=n, tap=tap, method=method, path=path, idempotency_key=key,
+            request_id=request_id,
             started_at=started_at, duration_ms=round(duration_ms, 1), status=attempt.status or None,
             code=attempt.code, replayed=attempt.replayed, cause=attempt.cause, detail=attempt.error or "")
 

@@ -6,8 +6,10 @@ never in the load processes: they only receive the routes.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from loadtests.proxy_place import ProxyPlacement
@@ -37,5 +39,8 @@ def mix_routes(mix_name: str, target: str, toxiproxy_url: str, *, run_id: str, s
         routes: dict[str, Route] = {}
         for index, (name, profile) in enumerate(profiles.items()):
             applied = ctl.apply(profile, upstream, listen=place.listen(index))
-            routes[name] = route_via(name, target, place.dial(applied.listen), mix.weights[name])
+            route = route_via(name, target, place.dial(applied.listen), mix.weights[name])
+            tl = profile.timeline
+            routes[name] = route if tl is None else replace(route, outage=(tl.every_s, tl.down_s, tl.offset_s),
+                                                            outage_t0=time.time())
         yield mix.name, routes

@@ -27,6 +27,18 @@ class Route:
     base_url: str
     host_header: str | None = None
     weight: float = 1.0
+    outage: tuple[float | None, float, float] | None = None  # the profile's timeline: every_s, down_s, offset_s
+    outage_t0: float | None = None  # wall-clock time its driver started
+
+    def phase_at(self, t: float) -> str | None:
+        """`outage` or `up` for a profile with a timeline (netprofiles' schedule), None for a steady link."""
+        if self.outage is None or self.outage_t0 is None:
+            return None
+        every, down, offset = self.outage
+        since = t - self.outage_t0 - offset
+        if since < 0:
+            return "up"
+        return "outage" if (since % every if every else since) < down else "up"
 
     @property
     def headers(self) -> dict[str, str]:

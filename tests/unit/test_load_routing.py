@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from loadtests.borrowers import BorrowerFactory
-from loadtests.routing import direct_route, route_via, routes_from_json, routes_to_json, upstream_of
+from loadtests.routing import Route, direct_route, route_via, routes_from_json, routes_to_json, upstream_of
 from loanqa.errors import ConfigError
 from loanqa.synthetic import is_valid_id
 
@@ -68,3 +68,14 @@ def test_borrowers_spread_over_profiles_by_weight() -> None:
     rng = random.Random(7)
     picks = [pick_route(routes, rng).profile for _ in range(4000)]
     assert 0.27 < picks.count("2g") / 4000 < 0.33
+
+
+def test_a_route_knows_which_phase_of_its_outage_timeline_a_moment_is_in() -> None:
+    subway = Route("subway", "http://127.0.0.1:1", outage=(40.0, 6.0, 20.0), outage_t0=1000.0)
+    assert [subway.phase_at(1000 + t) for t in (5, 20, 25.9, 26, 60, 67)] == ["up", "outage", "outage", "up",
+                                                                              "outage", "up"]
+    once = Route("elevator", "http://127.0.0.1:1", outage=(None, 3.0, 1.0), outage_t0=0.0)
+    assert [once.phase_at(t) for t in (0.5, 2, 4.5)] == ["up", "outage", "up"]
+    assert Route("4g", "http://127.0.0.1:1").phase_at(5.0) is None
+    back = routes_from_json(routes_to_json({"subway": subway}))["subway"]
+    assert back.phase_at(1021) == "outage", "the timeline survives the trip to the Locust processes"
