@@ -66,6 +66,6 @@ def confirm_pending(pending: list[JourneyState], target: str, tally: Tally, even
             code = str(payout.get("failure_code") or "PAYOUT_FAILED")
             j.record(tally, events, "failed", Cause.SERVER_ERROR, PAYOUT, code)
         else:
-            j.record(tally, events, "unfinished", None, PAYOUT,
+            j.record(tally, events, "unfinished", None, j.on_step,
                      f"payout unconfirmed: target says {payout.get('status') or 'nothing'}")
         pending.remove(j)

@@ -81,6 +81,8 @@ class BorrowerBase(FastHttpUser):
     def send(self, s: StepDef, body: dict[str, Any] | None, loan_id: str = "") -> dict[str, Any]:
         """A step the journey cannot go on without: on a technical failure the borrower may tap retry;
         an expired session means logging in again, as the app does, then the same step once more."""
+        if s.name == "disburse" and self.journey not in self.ctx.pending:
+            self.ctx.pending.append(self.journey)  # from here the money may move: re-checked if the run ends
         data = self._press_until_done(s, body, loan_id)
         if data is None:
             login(self, self.journey.borrower)
@@ -103,7 +105,6 @@ class BorrowerBase(FastHttpUser):
         """Poll like the status page does until the money moved or failed; no answer in time is unconfirmed."""
         j = self.journey
         j.on(PAYOUT)
-        self.ctx.pending.append(j)
         start = time.perf_counter()
         while time.perf_counter() < start + PAYOUT_DEADLINE_S:
             attempts, data = self._press(step("status"), None, loan_id, None, 0, [])
@@ -186,6 +187,8 @@ class BorrowerBase(FastHttpUser):
         with self.client.request(s.method, path, name=s.name, json=body, headers=headers,
                                  catch_response=True) as resp:
             attempt, data = answers.read(resp, s.name)
+            if j.loan_id is None and data.get("loan_id"):  # approved or rejected, the target named the loan
+                j.loan_id = str(data["loan_id"])
             cause = attempt.cause
             if cause is None or cause.is_business or attempt.code in SESSION_CODES:
                 resp.success()

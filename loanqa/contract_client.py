@@ -105,6 +105,9 @@ class JourneyClient:
             step_ = Step(name, resp.status_code, data, (time.perf_counter() - start) * 1000,
                          replayed=resp.headers.get("Idempotent-Replayed", "").lower() == "true",
                          request_id=resp.headers.get("X-Request-Id", headers["X-Request-Id"]))
+        j = self._journey
+        if j is not None and j.loan_id is None and step_.body.get("loan_id"):  # approved or rejected, it has an id
+            j.loan_id = str(step_.body["loan_id"])
         self._log(step_, started, method, path, headers.get("Idempotency-Key"))
         return step_
 

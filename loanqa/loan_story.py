@@ -99,9 +99,12 @@ def _answer(a: AttemptRecord) -> str:
 
 
 def timeline_lines(story: LoanStory) -> list[str]:
+    """Each attempt up to the journey's end; the borrower's later status checks are only counted."""
     t0 = story.started_at
+    end_at = story.end.at if story.end else float("inf")
+    later = [a for a in story.attempts if a.started_at > end_at]
     lines = []
-    for a in story.attempts:
+    for a in story.attempts[: len(story.attempts) - len(later)]:
         phase = f" [{a.phase}]" if a.phase else ""
         replay = " replayed" if a.replayed else ""
         cause = f"  -> {a.cause.value}" if a.cause else ""
@@ -110,7 +113,9 @@ def timeline_lines(story: LoanStory) -> list[str]:
     if story.end is not None:
         e = story.end
         lines.append(f"+{e.at - t0:7.2f}s  end: {e.outcome}" + (f" ({e.cause.value})" if e.cause else "")
-                     + f" at {e.step}")
+                     + f" at {e.step}" + (f": {e.detail}" if e.detail else ""))
+    if later:
+        lines.append(f"          ({len(later)} later requests of this borrower, e.g. status checks, not shown)")
     return lines
 
 
