@@ -6,6 +6,7 @@ message starts with `[<cause>] ` so Allure categories (generated from the taxono
 
 from __future__ import annotations
 
+from loanqa.journey_steps import PAYOUT, PAYOUT_FEATURE, STEPS
 from loanqa.taxonomy import Cause
 
 KIND = "kind"  # "device" | "load"
@@ -33,11 +34,7 @@ FEATURE_RELIABILITY = "Reliability"
 FEATURES = (FEATURE_LOGIN, FEATURE_IDENTITY, FEATURE_FACE, FEATURE_APPLY, FEATURE_ESIGN, FEATURE_DISBURSEMENT,
             FEATURE_LAYOUT, FEATURE_RELIABILITY)
 
-_STEP_FEATURES = {
-    "otp": FEATURE_LOGIN, "login": FEATURE_LOGIN, "identity": FEATURE_IDENTITY, "liveness": FEATURE_FACE,
-    "apply": FEATURE_APPLY, "contract": FEATURE_ESIGN, "sign": FEATURE_ESIGN, "disburse": FEATURE_DISBURSEMENT,
-    "payout": FEATURE_DISBURSEMENT, "status": FEATURE_DISBURSEMENT,
-}
+_STEP_FEATURES = {s.name: s.feature for s in STEPS} | {PAYOUT: PAYOUT_FEATURE}
 
 
 def feature_for_step(step: str | None) -> str:

@@ -24,7 +24,7 @@ class StepDef:
     method: str
     path: str  # `{loan_id}` is filled in by `url`
     idempotent: bool  # a write sent with an Idempotency-Key: a retry or tap must never act twice
-    feature: str  # what the step exercises (Allure feature, device flow)
+    feature: str  # the product feature it exercises, as Allure names it (loanqa.allure_labels)
     think_s: tuple[float, float]  # the borrower's pause before it: reading, typing, waiting for the SMS
 
     def url(self, loan_id: str = "") -> str:
@@ -35,20 +35,21 @@ class StepDef:
 
     @property
     def needs_login(self) -> bool:
-        return self.feature != "login"
+        return self.feature != "Login"
 
 
 STEPS: tuple[StepDef, ...] = (
-    StepDef("otp", "POST", "/v1/auth/otp", False, "login", (0.0, 0.0)),
-    StepDef("login", "POST", "/v1/auth/login", False, "login", (5.0, 15.0)),
-    StepDef("identity", "POST", "/v1/kyc/identity", False, "identity", (10.0, 30.0)),
-    StepDef("liveness", "POST", "/v1/kyc/liveness", False, "face", (3.0, 8.0)),
-    StepDef("apply", "POST", "/v1/loans", True, "decision", (5.0, 20.0)),
-    StepDef("contract", "GET", "/v1/loans/{loan_id}/contract", False, "esign", (3.0, 8.0)),
-    StepDef("sign", "POST", "/v1/loans/{loan_id}/sign", True, "esign", (10.0, 40.0)),
-    StepDef("disburse", "POST", "/v1/loans/{loan_id}/disburse", True, "disbursement", (2.0, 5.0)),
-    StepDef("status", "GET", "/v1/loans/{loan_id}", False, "disbursement", (20.0, 60.0)),
+    StepDef("otp", "POST", "/v1/auth/otp", False, "Login", (0.0, 0.0)),
+    StepDef("login", "POST", "/v1/auth/login", False, "Login", (5.0, 15.0)),
+    StepDef("identity", "POST", "/v1/kyc/identity", False, "Identity", (10.0, 30.0)),
+    StepDef("liveness", "POST", "/v1/kyc/liveness", False, "Face recognition", (3.0, 8.0)),
+    StepDef("apply", "POST", "/v1/loans", True, "Loan application", (5.0, 20.0)),
+    StepDef("contract", "GET", "/v1/loans/{loan_id}/contract", False, "E-sign", (3.0, 8.0)),
+    StepDef("sign", "POST", "/v1/loans/{loan_id}/sign", True, "E-sign", (10.0, 40.0)),
+    StepDef("disburse", "POST", "/v1/loans/{loan_id}/disburse", True, "Disbursement", (2.0, 5.0)),
+    StepDef("status", "GET", "/v1/loans/{loan_id}", False, "Disbursement", (20.0, 60.0)),
 )
+PAYOUT_FEATURE = "Disbursement"
 BY_NAME: dict[str, StepDef] = {s.name: s for s in STEPS}
 STEP_NAMES: tuple[str, ...] = (*(s.name for s in STEPS), PAYOUT)
 
