@@ -20,6 +20,7 @@ from loanqa.journey_steps import PAYOUT
 from loanqa.taxonomy import Cause
 
 RECHECK_BUDGET_S = 10.0
+RECHECK_POLL_S = 0.25
 
 
 def _json(target: str, path: str, timeout_s: float, token: str = "",
@@ -53,19 +54,35 @@ def loan_status(target: str, j: JourneyState, timeout_s: float) -> dict[str, Any
 
 
 def confirm_pending(pending: list[JourneyState], target: str, tally: Tally, events: EventLogWriter | None) -> None:
-    """Settle every pending payout: paid, failed, or unfinished (unconfirmed) when the target cannot say."""
+    """Settle every pending payout: paid, failed, or unfinished when the target cannot say within the budget.
+
+    A payout the target has queued or is processing is asked about again (it usually settles in moments);
+    a loan with no payout at all is unfinished at once: nothing is moving.
+    """
     deadline = time.monotonic() + RECHECK_BUDGET_S
-    for j in list(pending):
-        left = deadline - time.monotonic()
-        loan = loan_status(target, j, min(5.0, left)) if left > 0.2 else None
-        payout = (loan or {}).get("disbursement") or {}
-        if payout.get("status") == "paid":
-            j.reached.append("disbursed")
-            j.record(tally, events, "paid_out", None, PAYOUT, "confirmed by the target after the run")
-        elif payout.get("status") == "failed":
-            code = str(payout.get("failure_code") or "PAYOUT_FAILED")
-            j.record(tally, events, "failed", Cause.SERVER_ERROR, PAYOUT, code)
-        else:
-            j.record(tally, events, "unfinished", None, j.on_step,
-                     f"payout unconfirmed: target says {payout.get('status') or 'nothing'}")
-        pending.remove(j)
+    while pending:
+        for j in list(pending):
+            left = deadline - time.monotonic()
+            loan = loan_status(target, j, min(5.0, left)) if left > 0.2 else None
+            status = str(((loan or {}).get("disbursement") or {}).get("status") or "")
+            if _settle(j, (loan or {}).get("disbursement") or {}, tally, events, final=left <= 0.2 or not status):
+                pending.remove(j)
+        if pending:
+            time.sleep(RECHECK_POLL_S)
+
+
+def _settle(j: JourneyState, payout: dict[str, Any], tally: Tally, events: EventLogWriter | None,
+            final: bool) -> bool:
+    status = payout.get("status")
+    if status == "paid":
+        j.reached.append("disbursed")
+        j.record(tally, events, "paid_out", None, PAYOUT, "confirmed by the target when the run stopped")
+    elif status == "failed":
+        code = str(payout.get("failure_code") or "PAYOUT_FAILED")
+        j.record(tally, events, "failed", Cause.SERVER_ERROR, PAYOUT, code)
+    elif final:
+        j.record(tally, events, "unfinished", None, j.on_step,
+                 f"payout unconfirmed: target says {status or 'nothing'}")
+    else:
+        return False
+    return True

@@ -86,47 +86,52 @@ DEAD: dict[str, object] = {"name": "dead", "description": "every connection rese
 KNOBS = {"credit_reject_share": 0.15, "fraud_share": 0.1, "multi_lending_share": 0.1, "esign_stall_share": 0.1,
          "payout_fail_share": 0.1, "server_error_share": 0.05}
 Label = tuple[str, str]  # (outcome, cause or "")
+Truth = tuple[Label, float | None]  # the target's outcome, and when it paid out (if it did)
 
 
-def _truth(db: Path, run_id: str) -> dict[str, Label]:
+def _truth(db: Path, run_id: str) -> dict[str, Truth]:
     """What the target's own database says happened to each borrower it saw, keyed by phone_ref."""
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     con.row_factory = sqlite3.Row
-    out: dict[str, Label] = {}
+    out: dict[str, Truth] = {}
     for b in con.execute("SELECT * FROM borrowers"):
         loan = con.execute("SELECT * FROM loans WHERE borrower_id = ? ORDER BY created_at DESC", (b["id"],)).fetchone()
         pay = loan and con.execute("SELECT * FROM disbursements WHERE loan_id = ?", (loan["id"],)).fetchone()
-        paid = loan and con.execute("SELECT 1 FROM payouts WHERE loan_id = ?", (loan["id"],)).fetchone()
-        out[phone_ref(run_id, b["phone"])] = _label(b, loan, pay, bool(paid))
+        paid = loan and con.execute("SELECT paid_at FROM payouts WHERE loan_id = ?", (loan["id"],)).fetchone()
+        out[phone_ref(run_id, b["phone"])] = _label(b, loan, pay, paid["paid_at"] if paid else None)
     con.close()
     return out
 
 
-def _label(b: sqlite3.Row, loan: sqlite3.Row | None, pay: sqlite3.Row | None, paid: bool) -> Label:
-    if paid:
-        return ("paid_out", "")
+def _label(b: sqlite3.Row, loan: sqlite3.Row | None, pay: sqlite3.Row | None, paid_at: float | None) -> Truth:
+    if paid_at is not None:
+        return ("paid_out", ""), paid_at
     if loan is not None and loan["status"] == "rejected":
-        return ("business_rejected", CODE_CAUSES[json.loads(loan["decision"])["code"]].value)
+        return ("business_rejected", CODE_CAUSES[json.loads(loan["decision"])["code"]].value), None
     if pay is not None and pay["status"] == "failed":
-        return ("failed", "server_error")
+        return ("failed", "server_error"), None
     if loan is None and hit(b["id_number"], "server-error", KNOBS["server_error_share"]):
-        return ("failed", "server_error")
+        return ("failed", "server_error"), None
     if loan is not None and loan["signature_id"] is None and hit(b["id_number"], "esign-stall",
                                                                  KNOBS["esign_stall_share"]):
-        return ("failed", "esign")
-    return ("unfinished", "")
+        return ("failed", "esign"), None
+    return ("unfinished", ""), None
 
 
 ORDER = ("otp", "login", "identity", "liveness", "apply", "contract", "sign", "disburse", "payout")
-WHERE = {"server_error": "apply", "esign": "sign"}  # where the target's fault bites (payout failures: payout)
+BITES = {"server_error": "apply", "esign": "sign", "credit_rejected": "apply", "fraud_flagged": "apply",
+         "multi_lending": "apply"}  # where the target's answer comes (payout failures: payout)
 
 
-def _cut_off_before(truth: Label, seen: Label, step: str) -> bool:
-    """The run ended before the borrower reached the step where the target's fault would have bitten."""
-    if seen != ("unfinished", "") or truth[0] != "failed":
+def _cut_off(truth: Truth, seen: Label, end: JourneyEnd) -> bool:
+    """The run ended before the borrower heard the target's answer: loanqa rightly says unfinished there."""
+    (outcome, cause), paid_at = truth
+    if seen != ("unfinished", ""):
         return False
-    bites = "payout" if truth == ("failed", "server_error") and step == "payout" else WHERE.get(truth[1], "payout")
-    return ORDER.index(step) <= ORDER.index(bites)
+    if outcome == "paid_out":
+        return paid_at is not None and paid_at > end.at  # the target paid after loanqa's last look
+    bites = "payout" if end.step == "payout" else BITES.get(cause, "payout")
+    return outcome != "unfinished" and ORDER.index(end.step) <= ORDER.index(bites)
 
 
 def _loanqa(ends: list[JourneyEnd]) -> dict[str, Label]:
@@ -150,15 +155,19 @@ def test_known_causes_match_the_targets_own_records_borrower_by_borrower(tmp_pat
     seen = _loanqa(ends)
     assert len(seen) == len(ends) == summary.funnel.started, "one end per borrower who started"
     assert set(truth) <= set(seen), "every borrower the target saw is in loanqa's log"
-    steps = {e.phone_ref or "": e.step for e in ends}
-    mislabels = {ref: (truth[ref], seen[ref], steps[ref]) for ref in truth
-                 if truth[ref] != seen[ref] and not _cut_off_before(truth[ref], seen[ref], steps[ref])}
+    by_ref = {e.phone_ref or "": e for e in ends}
+    cut_off = {ref for ref in truth if truth[ref][0] != seen[ref] and _cut_off(truth[ref], seen[ref], by_ref[ref])}
+    mislabels = {ref: (truth[ref], seen[ref], by_ref[ref].step) for ref in truth
+                 if truth[ref][0] != seen[ref] and ref not in cut_off}
     unseen_by_target = [seen[ref] for ref in set(seen) - set(truth)]
     assert all(label in (("failed", "network"), ("unfinished", "")) for label in unseen_by_target), unseen_by_target
-    table = _table(truth, seen, unseen_by_target)
+    table = _table({ref: t[0] for ref, t in truth.items()}, seen, unseen_by_target)
+    table += f"\n{len(cut_off)} borrowers were cut off by the run's end before the target's answer reached them"
     with capsys.disabled():
         print("\n" + table + "\n" + "\n".join(f"--- {c}\n{text}" for c, text in told.items()))
     assert not mislabels, mislabels
+    stop = max(e.at for e in ends)
+    assert all(by_ref[ref].at >= stop - 15 for ref in cut_off), "cut off means: recorded when the run stopped"
     for cause in ("credit_rejected", "fraud_flagged", "multi_lending", "esign", "server_error", "network"):
         assert f"lost to {cause}" in told[cause] or "Not paid out" in told[cause], cause
     assert summary.outcomes.journeys == summary.funnel.started
