@@ -22,11 +22,12 @@ import httpx
 import pytest
 
 from loanqa.config.project import StackConfig
+from loanqa.contract_client import JourneyClient
 from loanqa.ports import free_port
+from loanqa.signature import signature_b64
 from loanqa.stack.components import RefappOptions, refapp_spec
 from loanqa.stack.process import ProcessManager
 from loanqa.synthetic import Borrower
-from refapp.client import JourneyClient
 from tests.integration.refapp_helpers import borrower, expect, logged_in, onboarded, patched_settings, signed_loan
 
 LOANQA = str(Path(sys.executable).parent / "loanqa")
@@ -139,9 +140,7 @@ def _approved_loan(private: Private, seed: str) -> tuple[JourneyClient, str]:
 
 
 def _png() -> str:
-    from refapp.client import signature_png
-
-    return signature_png()
+    return signature_b64()
 
 
 def test_the_audit_endpoint_and_the_log_hold_no_pii(private: Private) -> None:
