@@ -19,11 +19,11 @@ from loadtests.routing import direct_route
 from loadtests.shape_config import CompressedShape, load_shape
 from loadtests.slo_config import load_slos
 from loanqa.cli.context import Settings
+from loanqa.cli.embedded import embedded
 from loanqa.durations import parse_duration
 from loanqa.errors import ConfigError, RunFailed
 from loanqa.load_summary import LoadSummary
 from loanqa.paths import project_root
-from loanqa.stack.stack import Stack
 from loanqa.target import TargetURL
 
 
@@ -77,13 +77,13 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
     peak = CompressedShape(spec, seconds, users_scale).peak_users()
     rid = _run_id(run_id)
     with ExitStack() as stack:
-        url = target.rstrip("/") if target else _embedded(settings, stack, "refapp")
+        url = target.rstrip("/") if target else embedded(settings, stack, "refapp")
         TargetURL.parse(url)
         mix_name, routes = "", {"direct": direct_route(url)}
         if network_mix != "none":
             from loadtests.network import mix_routes
 
-            proxy_api = toxiproxy_url or _embedded(settings, stack, "toxiproxy")
+            proxy_api = toxiproxy_url or embedded(settings, stack, "toxiproxy")
             mix_name, routes = stack.enter_context(mix_routes(network_mix, url, proxy_api, run_id=rid,
                                                               state_dir=settings.state_dir, profiles_dir=profiles_dir,
                                                               placement=place))
@@ -115,16 +115,6 @@ def _run_id(given: str | None) -> str:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,40}", given):
         raise ConfigError("--run-id", "", given, "use 1-41 letters, digits or dashes, starting with a letter or digit")
     return given
-
-
-def _embedded(settings: Settings, stack: ExitStack, name: str) -> str:
-    """The component `loanqa up` runs; started here if needed, and then stopped again afterwards."""
-    st = Stack(settings.project.stack, settings.state_dir)
-    was_running = st.url(name) is not None
-    (endpoint,) = st.up([name])
-    if not was_running and endpoint.managed:
-        stack.callback(st.down, [name])
-    return endpoint.url
 
 
 def _report(summary: LoadSummary, out: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import random
 import subprocess
 import sys
@@ -230,3 +231,19 @@ def test_openapi_request_ids_and_h5_app(http: httpx.Client) -> None:
     assert http.get("/x", headers={"X-Request-Id": "abc"}).headers["X-Request-Id"] == "abc"
     page = http.get("/app/")
     assert page.status_code == 200 and 'name="viewport"' in page.text
+
+
+def test_loanqa_journey_without_target_walks_the_embedded_refapp_and_stops_it_again(tmp_path: Path) -> None:
+    loanqa = Path(sys.executable).with_name("loanqa")
+    port = free_port()
+    cfg = tmp_path / "loanqa.yaml"
+    cfg.write_text(f"stack:\n  refapp_port: {port}\n  ready_timeout_s: 60\n")
+    base = [str(loanqa), "--config", str(cfg), "--state-dir", str(tmp_path / "state")]
+    done = subprocess.run([*base, "journey", "--out", str(tmp_path / "walk")], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 journeys:" in done.stdout and "0 failed" in done.stdout
+    info = json.loads((tmp_path / "walk" / "eventlog-run.json").read_text())
+    assert info["target"] == f"http://127.0.0.1:{port}", "the run records which target it walked"
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)  # started for the walk, stopped after it
