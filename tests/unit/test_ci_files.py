@@ -112,7 +112,7 @@ def _flag(cmd: list[str], name: str) -> str:
 def test_workers_reach_every_proxy_the_master_places_on_the_toxiproxy_service() -> None:
     docs = {(d["kind"], d["metadata"]["name"]): d for _, d in _k8s_docs()}
     (master,) = docs[("Job", "locust-master")]["spec"]["template"]["spec"]["containers"]
-    cmd, env = master["command"], {e["name"]: e["value"] for e in master["env"]}
+    cmd, env = master["command"], {e["name"]: e.get("value") for e in master["env"]}
     place = placement(_flag(cmd, "--proxy-host"), _flag(cmd, "--proxy-bind"), _flag(cmd, "--proxy-ports"))
     assert place.host == "toxiproxy" and ("Service", place.host) in docs
     assert env["TOXIPROXY_URL"] == f"http://{place.host}:8474"
@@ -231,3 +231,30 @@ def test_setup_checks_the_node_version_and_says_how_to_fix_it(tmp_path: Path, no
     if not ok:
         assert f"node {node}, npm {npm}: Appium 3.8 needs Node ^20.19, ^22.12 or >= 24" in done.stderr
         assert "Fix: install Node 22 LTS" in done.stderr and "node:22-bookworm" in done.stderr
+
+
+def test_master_results_outlive_the_job_and_a_reader_can_copy_them() -> None:
+    docs = {(d["kind"], d["metadata"]["name"]): d for _, d in _k8s_docs()}
+    master = docs[("Job", "locust-master")]["spec"]["template"]["spec"]
+    (container,) = master["containers"]
+    out = _flag(container["command"], "--out")
+    (mount,) = container["volumeMounts"]
+    assert out.startswith(mount["mountPath"] + "/"), "a run folder inside the volume, never the mount point itself"
+    assert {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}} in container["env"]
+    claim = next(v for v in master["volumes"] if v["name"] == mount["name"])["persistentVolumeClaim"]["claimName"]
+    assert ("PersistentVolumeClaim", claim) in docs
+    reader = docs[("Pod", "results-reader")]["spec"]
+    assert reader["volumes"][0]["persistentVolumeClaim"] == {"claimName": claim, "readOnly": True}
+    assert reader["activeDeadlineSeconds"] <= 3600
+
+
+def test_loanqa_pods_run_as_the_images_non_root_user() -> None:
+    containerfile = (CI / "Containerfile").read_text()
+    assert "USER 10001:10001" in containerfile
+    for _, doc in _k8s_docs():
+        if doc["kind"] not in {"Job", "Pod"} or "toxiproxy" in doc["metadata"]["name"]:
+            continue
+        spec = doc["spec"]["template"]["spec"] if doc["kind"] == "Job" else doc["spec"]
+        assert spec["securityContext"]["runAsNonRoot"] is True and spec["securityContext"]["runAsUser"] == 10001
+        for c in spec["containers"]:
+            assert c["securityContext"]["allowPrivilegeEscalation"] is False
