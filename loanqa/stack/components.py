@@ -6,13 +6,15 @@ Toxiproxy, and a `toxiproxy-server` on PATH is preferred over the embedded one.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from loanqa import tools
+from loanqa import atomic, tools
 from loanqa.config.project import StackConfig
+from loanqa.masking import appium_log_filters
 from loanqa.stack.process import ProcessSpec
 
 
@@ -41,9 +43,15 @@ def toxiproxy_spec(cfg: StackConfig) -> ProcessSpec:
     return ProcessSpec("toxiproxy", argv, cfg.toxiproxy_port, f"http://{cfg.host}:{cfg.toxiproxy_port}/version")
 
 
-def appium_spec(cfg: StackConfig) -> ProcessSpec:
+def appium_spec(cfg: StackConfig, state_dir: Path | None = None) -> ProcessSpec:
+    """With a state dir, Appium's log is masked too (`--log-filters`): it logs every proxied WebDriver body,
+    so what tests type (phone, name, ID number) would otherwise reach the log file verbatim."""
     argv = [str(tools.appium()), "--address", cfg.host, "--port", str(cfg.appium_port),
             "--log-no-colors", "--log-timestamp", "--local-timezone"]
+    if state_dir is not None:
+        # A file: Appium splits an inline value of this array option at commas before parsing it as JSON.
+        rules = atomic.write_text(state_dir / "appium-log-filters.json", json.dumps(appium_log_filters()))
+        argv += ["--log-filters", str(rules)]
     env = {"APPIUM_HOME": str(tools.appium_home())}
     return ProcessSpec("appium", argv, cfg.appium_port, f"http://{cfg.host}:{cfg.appium_port}/status", env=env)
 

@@ -44,7 +44,7 @@ class Stack:
         if name == "toxiproxy":
             return components.toxiproxy_spec(self.cfg)
         if name == "appium":
-            return components.appium_spec(self.cfg)
+            return components.appium_spec(self.cfg, self.state_dir)
         raise ComponentError(f"unknown component {name!r}; choose from {', '.join(COMPONENTS)}")
 
     def up(self, names: Iterable[str]) -> list[Endpoint]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -124,6 +127,26 @@ def test_a_borrower_prints_masked() -> None:
     b = Borrower(phone="13812345678", name="王超", id_number="330106198704130564", device_id="dev-1")
     assert repr(b) == ("Borrower(phone='138****5678', name='王*', id_number='330106********0564', "
                        "device_id='dev-1')")
+
+
+def test_appium_log_filters_mask_what_a_test_types(tmp_path: Path) -> None:
+    """The rules run in Node (Appium's own regex dialect) over a line shaped like Appium's proxy log."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (ci/setup.sh installs it with Appium)")
+    from loanqa.config.project import StackConfig
+    from loanqa.stack.components import appium_spec
+
+    argv = appium_spec(StackConfig(), tmp_path).argv
+    rules = Path(argv[argv.index("--log-filters") + 1]).read_text(encoding="utf-8")
+    line = ('with body: {"text":"13017760422","value":["1","3"]} id 330106198704130564 name 王超 '
+            'tel 13017760422 loan L_13017760422e3 {"accessKey":"AK-canary"}')
+    script = ("const rules = JSON.parse(process.argv[1]); let s = process.argv[2];"
+              "for (const r of rules) s = s.replace(new RegExp(r.pattern, 'g'), r.replacer); console.log(s);")
+    out = subprocess.run([node, "-e", script, rules, line], capture_output=True, text=True, check=True).stdout
+    for leaked in ("13017760422 ", '"13017760422"', "330106198704130564", "王超", "AK-canary", '"1","3"'):
+        assert leaked not in out, out
+    assert "L_13017760422e3" in out
 
 
 def test_the_cli_streams_mask_every_write() -> None:
