@@ -24,6 +24,7 @@ import httpx
 
 from loanqa.config.project import StackConfig
 from loanqa.contract_client import JourneyClient
+from loanqa.liveness_frames import blinking_frames
 from loanqa.ports import free_port
 from loanqa.stack.components import RefappOptions, refapp_spec
 from loanqa.stack.process import ProcessManager, ProcessSpec
@@ -88,11 +89,7 @@ def serve_hello(port: int) -> None:
 
 
 def journeys_per_minute(base: str, seconds: float, threads: int) -> tuple[float, Counter[str]]:
-    import base64
-
-    from devicetests.camera import Scenario, encode_jpeg, frames
-
-    shots = [base64.b64encode(encode_jpeg(f)).decode() for f in frames(Scenario.GOOD)]
+    shots = list(blinking_frames(8))
     ends: Counter[str] = Counter()
     stop_at = time.monotonic() + seconds
 
@@ -113,11 +110,7 @@ def journeys_per_minute(base: str, seconds: float, threads: int) -> tuple[float,
 
 
 def _a_loan(base: str) -> tuple[str, str]:
-    import base64
-
-    from devicetests.camera import Scenario, encode_jpeg, frames
-
-    shots = [base64.b64encode(encode_jpeg(f)).decode() for f in frames(Scenario.GOOD)]
+    shots = list(blinking_frames(8))
     rng = random.Random(11)
     with httpx.Client(base_url=base, timeout=30) as http:
         while True:

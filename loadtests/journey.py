@@ -20,13 +20,13 @@ from locust.contrib.fasthttp import FastHttpSession, FastHttpUser
 
 from loadtests import answers, runtime
 from loadtests.classify import Attempt, judge, step_finished
-from loadtests.face_frames import blinking_frames
 from loadtests.journey_state import JourneyState
 from loadtests.routing import Route, pick_route
 from loanqa import allure_labels
 from loanqa.eventlog import FinalOutcome
 from loanqa.events import StepFinished
 from loanqa.journey_steps import PAYOUT, SESSION_CODES, Application, StepDef, login, step, walk
+from loanqa.liveness_frames import blinking_frames
 from loanqa.signature import signature_b64
 from loanqa.taxonomy import Cause
 

@@ -15,7 +15,7 @@ from typing import Any
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
-from loadtests import face_frames, runtime
+from loadtests import runtime
 from loadtests.confirm import confirm_pending
 from loadtests.journey import BorrowerUser
 from loadtests.options import add_arguments, from_parsed
@@ -24,6 +24,7 @@ from loadtests.shape_config import load_shape
 from loadtests.slo_config import load_slos
 from loadtests.summary_build import RunInfo
 from loadtests.tally import from_wire
+from loanqa import liveness_frames
 
 __all__ = ["BorrowerUser", "PeakShape"]
 
@@ -36,7 +37,7 @@ def _listen(hook: Any, handler: Any) -> None:
 
 
 def _wire(environment: Any, **_: Any) -> None:
-    face_frames.warm()
+    liveness_frames.warm()
     runner = environment.runner
     _listen(events.test_stopping, lambda environment, **_: _confirm(runtime.context(environment)))
     if isinstance(runner, WorkerRunner):

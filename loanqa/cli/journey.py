@@ -18,12 +18,12 @@ from urllib.parse import urlsplit
 import click
 import httpx
 
-from loadtests.face_frames import blinking_frames
 from loanqa.cli.context import Settings
 from loanqa.cli.embedded import embedded
 from loanqa.contract_client import EventSink, Journey, JourneyClient, Step
 from loanqa.errors import ConfigError, RunFailed
 from loanqa.eventlog import EventLogWriter, RunInfo, merge, write_run_info
+from loanqa.liveness_frames import blinking_frames
 from loanqa.paths import project_root
 from loanqa.synthetic import make_borrower
 from loanqa.taxonomy import Outcome, outcome_of

@@ -6,7 +6,6 @@ retry films again; the contract cannot be agreed to before it was scrolled to th
 
 from __future__ import annotations
 
-import base64
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -23,11 +22,12 @@ from selenium.webdriver.common.actions.pointer_input import PointerInput
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 
-from devicetests.camera.scenarios import Scenario, encode_jpeg, frames, write_y4m
+from devicetests.camera.scenarios import Scenario, write_y4m
 from loanqa.synthetic import Borrower, make_borrower, unit_hash
 from netprofiles.control import NetworkController, load_profile
 from netprofiles.toxiproxy_client import ToxicInfo
 from tests.appium_session import Phone, chromium_session
+from tests.integration.refapp_helpers import scenario_frames
 
 pytestmark = [pytest.mark.appium, pytest.mark.xdist_group("h5-app")]
 
@@ -163,8 +163,7 @@ class Api:
         return token
 
     def pass_liveness(self) -> None:
-        shots = [base64.b64encode(encode_jpeg(f)).decode() for f in frames(Scenario.GOOD)]
-        self.post("/v1/kyc/liveness", {"frames": shots}, "face-1")
+        self.post("/v1/kyc/liveness", {"frames": scenario_frames(Scenario.GOOD)}, "face-1")
 
     def approved_loan(self) -> str:
         self.pass_liveness()

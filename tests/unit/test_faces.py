@@ -8,8 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from loadtests.face_frames import blinking_frames
 from loanqa import faces
+from loanqa.liveness_frames import blinking_frames
 from refapp import liveness
 
 
@@ -28,7 +28,7 @@ def test_load_borrowers_blinking_frames_pass_liveness(n: int) -> None:
 
 def test_load_borrowers_frames_never_import_scikit_image() -> None:
     """`import skimage` takes seconds; in a gevent load process that stalls every borrower."""
-    code = ("import sys; from loadtests.face_frames import warm; warm(); "
+    code = ("import sys; from loanqa.liveness_frames import warm; warm(); "
             "print('skimage' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "False"

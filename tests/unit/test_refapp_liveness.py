@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from devicetests.camera import Scenario, encode_jpeg, frames, write_y4m
+from devicetests.camera import Scenario, frames, write_y4m
 from devicetests.camera.scenarios import eyes_closed_at
 from refapp import liveness
+from tests.integration.refapp_helpers import scenario_frames
 from tests.liveness_codes import EXPECTED_CODE
-
-
-def _b64(scenario: Scenario) -> list[str]:
-    return [base64.b64encode(encode_jpeg(f)).decode() for f in frames(scenario)]
 
 
 @pytest.mark.parametrize("scenario", list(Scenario), ids=str)
 def test_each_scenario_gets_its_code(scenario: Scenario) -> None:
-    assert liveness.assess(liveness.decode_frames(_b64(scenario))).code == EXPECTED_CODE[scenario]
+    assert liveness.assess(liveness.decode_frames(scenario_frames(scenario))).code == EXPECTED_CODE[scenario]
 
 
 def test_frames_are_deterministic_and_sized() -> None:
@@ -39,7 +35,7 @@ def test_good_blinks_in_every_h5_capture_window() -> None:
 
 def test_frame_count_and_content_are_checked() -> None:
     with pytest.raises(liveness.FramesInvalid, match=r"3\.\.30"):
-        liveness.decode_frames(_b64(Scenario.GOOD)[:2])
+        liveness.decode_frames(scenario_frames(Scenario.GOOD)[:2])
     with pytest.raises(liveness.FramesInvalid, match="frame 0 is not a JPEG or PNG"):
         liveness.decode_frames(["aGVsbG8="] * 3)
 

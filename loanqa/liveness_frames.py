@@ -1,6 +1,7 @@
 """Camera frames that pass liveness: the face photo (loanqa.faces) blinking, as the H5 page uploads them.
 
-Encoded once per process and reused, so a load process spends no CPU on images per request.
+Used wherever a journey is walked over HTTP (the Locust borrower, `loanqa journey`, benchmarks). Encoded
+once per process and reused, so a load process spends no CPU on images per request.
 """
 
 from __future__ import annotations
