@@ -13,13 +13,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from loanqa import atomic
 from loanqa.errors import ResultsError
 from loanqa.taxonomy import Cause
 
@@ -159,10 +159,8 @@ def merge(folder: Path) -> Path:
     """Join every part into `events.jsonl` in time order (atomically), then remove the parts."""
     records = read_events(folder) if (folder / FILE_NAME).is_file() or part_files(folder) else []
     path = folder / FILE_NAME
-    tmp = path.with_name(f".{FILE_NAME}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
+    with atomic.replacing(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
         fh.writelines(r.model_dump_json() + "\n" for r in records)
-    tmp.replace(path)
     for part in part_files(folder):
         part.unlink()
     parts = folder / PARTS_DIR
@@ -183,11 +181,7 @@ class RunInfo(BaseModel):
 
 def write_run_info(folder: Path, info: RunInfo) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / RUN_INFO
-    tmp = path.with_name(f".{RUN_INFO}.{os.getpid()}.tmp")
-    tmp.write_text(info.model_dump_json(), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return atomic.write_text(folder / RUN_INFO, info.model_dump_json())
 
 
 def read_run_info(folder: Path) -> RunInfo | None:
