@@ -2,7 +2,7 @@
 
 A single-file report embeds every attachment as base64: a device matrix's full-size PNG screenshots
 made it 39 MB. The report gets a copy of the results whose pictures are JPEGs with the longer side at
-most 640 px (a phone screenshot about 290 px wide, a load chart still readable), and a passed test keeps only
+most 600 px (a phone screenshot 270 px wide, a load chart still readable), and a passed test keeps only
 its last picture (its end state); failed and broken tests keep every one. The allure-results themselves
 keep the originals for anyone who needs the pixels.
 """
@@ -18,8 +18,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-MAX_SIDE_PX = 640
-JPEG_QUALITY = 50
+MAX_SIDE_PX = 600
+JPEG_QUALITY = 45
 PICTURES = ("*-attachment.png", "*-attachment.jpg", "*-attachment.jpeg")
 
 

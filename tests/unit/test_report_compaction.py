@@ -44,7 +44,7 @@ def test_passed_tests_keep_their_last_picture_failed_keep_all_scaled_as_jpeg(tmp
     for a in ok + bad:
         assert (out / a["source"]).is_file()
     picture = cv2.imread(str(out / bad[0]["source"]))
-    assert picture is not None and picture.shape[:2] == (640, 288)
+    assert picture is not None and picture.shape[:2] == (600, 270)
     assert not list(out.glob("ok-0-attachment.*g")), "dropped pictures leave the copy"
     assert len(list(src.glob("*.png"))) == 6, "the results keep their originals"
 
