@@ -230,8 +230,9 @@ class BorrowerUser(BorrowerBase):
             self._end("business_rejected" if cause and cause.is_business else "failed", cause, at, detail)
         except PayoutUnconfirmed:
             pass  # stays pending: re-checked when the run stops, before anything is judged
-        except GreenletExit:  # the run ended (or the user was stopped) mid-journey
-            self._end("unfinished", None, self.journey.on_step)
+        except GreenletExit:  # the run ended, or the shape stopped this user, mid-journey
+            if self.journey not in self.ctx.pending:  # a payout under way is asked about when the run stops
+                self._end("unfinished", None, self.journey.on_step)
             raise
         else:
             self._end("paid_out", None, PAYOUT)

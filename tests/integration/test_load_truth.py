@@ -259,3 +259,28 @@ def test_an_expired_session_mid_journey_means_logging_in_again_never_identity(tm
                 and any(x.journey_id == e.journey_id and x.started_at < e.started_at for x in expired)}
     assert relogged, "the borrower logged in again after the 401"
     assert Cause.IDENTITY not in summary.causes and summary.outcomes.paid_out > 0
+
+
+TUNNEL_STALL: dict[str, object] = {
+    "name": "long-tunnel", "description": "the link stalls for good 8 s into the run", "source": "loanqa test",
+    "timeline": {"down_s": 600, "offset_s": 8, "mode": "stall"}}
+
+
+def test_payouts_behind_a_long_stall_are_confirmed_at_the_target_not_blamed_on_overload(
+        tmp_path: Path, toxiproxy_url: str) -> None:
+    """Status polls stall past the run's end; the target paid those loans and shed nothing: loanqa says paid."""
+    mix, profiles = _mix(tmp_path, {"long-tunnel": 1.0}, TUNNEL_STALL)
+    slow_payouts = {**FAST, "max_inflight": 10_000, "core_banking_latency_ms": 2500}  # borrowers sit in status polls
+    with refapp_with(slow_payouts, tmp_path / "refapp") as target:
+        done, out = run_load(tmp_path, target, toxiproxy_url, "--shape", "smoke", "--duration", "16s",
+                             "--users-scale", "3", "--network-mix", str(mix), "--profiles-dir", str(profiles),
+                             "--think-scale", "0.005", "--liveness-frames", "3")
+        stats = httpx.get(f"{target}/v1/admin/stats", timeout=5).json()
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    summary = read_summary(out / "summary.json")
+    ends = [e for e in read_events(out) if isinstance(e, JourneyEnd)]
+    confirmed = [e for e in ends if e.outcome == "paid_out" and "confirmed by the target" in e.detail]
+    assert confirmed, "some payouts were only seen by asking the target after the stall"
+    assert stats["shed"] == 0 and Cause.OVERLOAD not in summary.causes, "never overload without an overload answer"
+    assert summary.outcomes.paid_out == stats["payouts"], "every loan the target paid is paid out in loanqa"
+    assert summary.outcomes.failed.get(Cause.SERVER_ERROR, 0) == 0
