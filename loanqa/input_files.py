@@ -10,8 +10,13 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from loanqa.errors import ResultsError
+
+M = TypeVar("M", bound=BaseModel)
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # an allure result or summary is kilobytes; 16 MiB is generous
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
@@ -71,3 +76,15 @@ def _too_large(shown: str, what: str, size: int, limit: int) -> ResultsError:
 
 def _mib(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MiB"
+
+
+def read_model(path: Path, model: type[M], what: str, *, within: Path | None = None) -> M:
+    """A JSON file read as `read_bounded` reads it and validated into `model`; the first problem is one line
+    naming the file and the key."""
+    text = read_bounded(path, what, within=within)
+    try:
+        return model.model_validate_json(text)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        raise ResultsError(f"{path}: {key or '(top level)'}: {err['msg']}") from None

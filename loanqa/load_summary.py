@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from loanqa import atomic
-from loanqa.errors import ResultsError
-from loanqa.input_files import read_bounded
+from loanqa.input_files import read_model
 from loanqa.slo import SloResult
 from loanqa.taxonomy import Cause
 
@@ -128,10 +127,4 @@ class LoadSummary(_Model):
 
 def read_summary(path: Path, *, within: Path | None = None) -> LoadSummary:
     """A FIFO, an oversized file or (with `within`) a link out of that folder is refused, naming the file."""
-    text = read_bounded(path, "load summary", within=within)
-    try:
-        return LoadSummary.model_validate_json(text)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"])
-        raise ResultsError(f"{path}: {key or '(top level)'}: {err['msg']}") from None
+    return read_model(path, LoadSummary, "load summary", within=within)

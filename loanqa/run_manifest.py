@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from loanqa import atomic
-from loanqa.errors import ResultsError
-from loanqa.input_files import read_bounded
+from loanqa.input_files import read_model
 
 SCHEMA = "loanqa.run/1"
 FILE_NAME = "loanqa-run.json"
@@ -44,10 +43,4 @@ def read_manifest(folder: Path) -> RunManifest | None:
     path = folder / FILE_NAME
     if not os.path.lexists(path):
         return None
-    data = read_bounded(path, "run manifest", within=folder)
-    try:
-        return RunManifest.model_validate_json(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"])
-        raise ResultsError(f"{path}: {key or '(top level)'}: {err['msg']}") from None
+    return read_model(path, RunManifest, "run manifest", within=folder)
