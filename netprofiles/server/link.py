@@ -15,6 +15,7 @@ import socket
 import struct
 from collections import deque
 from collections.abc import Callable
+from typing import cast
 
 from netprofiles.server.toxics import BEHAVIOURS
 from netprofiles.server.toxics.base import Chunk, LinkClosed, Stub, Toxic
@@ -37,11 +38,12 @@ class Side(asyncio.Protocol):
         self.write_paused = False
         self.lost = False
         self._drained: asyncio.Future[None] | None = None
+        self.early = bytearray()  # read before wiring (uvloop may read despite pause_reading in connection_made)
+        self.early_eof = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        transport.set_write_buffer_limits(high=WRITE_HIGH)
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's transports are not asyncio subclasses
+        self.transport.set_write_buffer_limits(high=WRITE_HIGH)
         self.hold("wiring")
         if self._on_made is not None:
             self._on_made(self)
@@ -49,10 +51,14 @@ class Side(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self.link is not None:
             self.link.feed(data)
+        else:
+            self.early += data
 
     def eof_received(self) -> bool:
         if self.link is not None:
             self.link.feed_eof()
+        else:
+            self.early_eof = True
         return True  # keep the socket for the other direction; the link closes it
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -223,6 +229,12 @@ class Connection:
     def start(self, toxics: list[Toxic]) -> None:
         self.sync(toxics)
         for side in (self.client, self.upstream):
+            assert side.link is not None
+            if side.early:
+                side.link.feed(bytes(side.early))
+                side.early.clear()
+            if side.early_eof:
+                side.link.feed_eof()
             side.release("wiring")
 
     def _side_lost(self) -> None:

@@ -63,7 +63,7 @@ def test_jitter_stays_within_latency_plus_minus_jitter(embedded_url: str, echo: 
                      {"type": "latency", "attributes": {"latency": 100, "jitter": 50}})
     with connect(listen) as sock:
         samples = [round_trip(sock, b"x") * 1000 for _ in range(40)]
-    assert min(samples) >= 50 and max(samples) <= 150 + 15, samples  # 15 ms for a loaded 2-core CI box
+    assert min(samples) >= 50 and max(samples) <= 150 + 25, samples  # 25 ms: timers on a loaded 2-core CI box
     assert max(samples) - min(samples) >= 40, samples  # it does vary: jitter is applied
 
 
