@@ -51,10 +51,15 @@ def _result(result: SloResult, summary: LoadSummary, attachments: list[dict[str,
               f"{result.actual:.6g}", "metric": result.metric, "verdict": result.verdict,
               "samples": str(result.samples), "shape": summary.shape,
               "network_mix": summary.network_mix or "-", "run_id": summary.run_id}
+    status = "passed" if result.passed else "failed"
+    if summary.status == "interrupted":  # measured on part of the run only: not a verdict either way
+        status, message = "broken", f"run interrupted: {summary.stopped_by}; so far: {message}"
+    elif result.stopped_run_at_s is not None:
+        message = f"stopped the run at {result.stopped_run_at_s:g}s (abort: true); {message}"
     return {
         "uuid": str(uuid.uuid4()), "historyId": hashlib.md5(full.encode()).hexdigest(),
         "testCaseId": hashlib.md5(full.encode()).hexdigest(), "fullName": full, "name": result.name,
-        "status": "passed" if result.passed else "failed", "stage": "finished",
+        "status": status, "stage": "finished",
         "statusDetails": {"message": message},
         "start": int(summary.started_at * 1000), "stop": int(summary.finished_at * 1000),
         "labels": _labels(result, summary, cause),

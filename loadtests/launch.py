@@ -1,26 +1,51 @@
 """Run Locust as a subprocess for one load run, so gevent never patches the controlling process.
 
-The run writes into `<out>.partial/`; only a finished run is renamed to `<out>/`, so a crash or Ctrl-C
-leaves no report that looks complete. The Locust process group is stopped on any exit path.
+The run is staged and published by `loadtests.run_folder` (never deleting what it did not write). Ctrl-C or
+SIGTERM asks Locust to stop its users and write everything measured so far (its summary then says
+`interrupted`); a crash leaves no report that looks complete. The Locust process group is stopped on any
+exit path.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
+import contextlib
+import signal
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from loadtests import run_folder
 from loadtests.routing import Route, routes_to_json
-from loanqa.errors import ComponentError
+from loadtests.run_folder import RunFolder
+from loanqa.errors import ComponentError, Interrupted
 from loanqa.load_summary import FILE_NAME, LoadSummary, read_summary
-from loanqa.process_group import run_in_group
+from loanqa.process_group import ProcessGroup, sigterm_as_interrupt
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 STOP_GRACE_S = 30.0
+
+
+@dataclass(frozen=True)
+class Live:
+    """What the run shows while it goes: judgement interval, Locust's web UI, the Prometheus endpoint."""
+
+    interval_s: float = 3.0
+    web_port: int | None = None
+    web_host: str = "127.0.0.1"
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
+
+    def argv(self) -> list[str]:
+        out = ["--live-interval", str(self.interval_s)]
+        if self.web_port is None:
+            out.append("--headless")
+        else:  # the shape starts at once; Locust quits a few seconds after it ends
+            out += ["--autostart", "--autoquit", "3", "--web-host", self.web_host, "--web-port", str(self.web_port)]
+        if self.metrics_port is not None:
+            out += ["--metrics-port", str(self.metrics_port), "--metrics-host", self.metrics_host]
+        return out
 
 
 @dataclass(frozen=True)
@@ -31,7 +56,7 @@ class LoadPlan:
     shape: str
     duration: str
     run_id: str
-    out: Path
+    folder: RunFolder
     network_mix: str = ""
     routes: dict[str, Route] = field(default_factory=dict)
     processes: int = 1
@@ -43,15 +68,20 @@ class LoadPlan:
     mode: str = "local"  # local | master
     expect_workers: int = 1
     master_bind_port: int | None = None
+    live: Live = field(default_factory=Live)
+
+    @property
+    def out(self) -> Path:
+        return self.folder.out
 
     @property
     def partial(self) -> Path:
-        return self.out.with_name(self.out.name + ".partial")
+        return self.folder.partial
 
 
 def locust_argv(plan: LoadPlan) -> list[str]:
     p = plan.partial
-    argv = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
+    argv = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), *plan.live.argv(), "--only-summary",
             "--host", plan.target, "--shape", plan.shape, "--shape-duration", plan.duration,
             "--users-scale", str(plan.users_scale), "--slo", plan.slo, f"--run-id={plan.run_id}",
             "--think-scale", str(plan.think_scale), "--liveness-frames", str(plan.liveness_frames),
@@ -78,46 +108,52 @@ def worker_argv(master_host: str, master_port: int, processes: int) -> list[str]
 
 
 def run_locust(argv: Sequence[str], deadline_s: float) -> int:
-    """Wait for Locust; on Ctrl-C, SIGTERM or the deadline, stop its whole process group."""
+    """Wait for Locust. On Ctrl-C or SIGTERM ask it to finish (SIGTERM to its leader only: loanqa's handler stops
+    the users, Locust writes its CSV/HTML and `quit` writes the run), then raise KeyboardInterrupt; on the
+    deadline, or when it does not finish within the grace, stop its whole process group."""
+    group = ProcessGroup.start(argv)
     try:
-        return run_in_group(argv, grace=STOP_GRACE_S, timeout=deadline_s)
-    except subprocess.TimeoutExpired:
-        raise ComponentError(f"locust did not finish within {deadline_s:.0f}s; stopped it") from None
+        with sigterm_as_interrupt():
+            if not group.wait(deadline_s):
+                raise ComponentError(f"locust did not finish within {deadline_s:.0f}s; stopped it")
+    except KeyboardInterrupt:
+        group.send(signal.SIGTERM, leader_only=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            group.wait(STOP_GRACE_S)
+        raise
+    finally:
+        group.stop(STOP_GRACE_S)  # also the children a leader left behind (`--processes`)
+    code = group.returncode
+    return 1 if code is None else code
 
 
 def execute(plan: LoadPlan, duration_s: float) -> LoadSummary:
-    """Run the plan; return the summary of the finished, renamed run folder."""
-    shutil.rmtree(plan.partial, ignore_errors=True)
-    plan.partial.mkdir(parents=True)
+    """Run the plan and publish its folder; interrupted, publish what was measured and raise `Interrupted`."""
+    run_folder.prepare(plan.folder)
+    interrupted = False
     try:
-        code = run_locust(locust_argv(plan), deadline_s=duration_s + 120)
-        summary_path = plan.partial / FILE_NAME
-        if not summary_path.exists():
+        try:
+            code = run_locust(locust_argv(plan), deadline_s=duration_s + 120)
+        except KeyboardInterrupt:
+            interrupted, code = True, 130
+        if not (plan.partial / FILE_NAME).exists():
+            if interrupted:
+                raise Interrupted("interrupted before locust wrote any measurement")
             log = plan.partial / "locust.log"
+            tail = _tail(log)
             raise ComponentError(f"locust exited with code {code} without writing {FILE_NAME}; its log is kept "
-                                 f"in {_failed_dir(plan.partial)}:\n{_tail(log)}")
+                                 f"in {_failed_log(plan.folder)}:\n{tail}")
     except BaseException:
-        _discard(plan.partial)
+        run_folder.discard(plan.folder)
         raise
-    if plan.out.exists():
-        shutil.rmtree(plan.out)
-    plan.partial.replace(plan.out)
+    run_folder.publish(plan.folder)
     return read_summary(plan.out / FILE_NAME)
 
 
-def _discard(partial: Path) -> None:
-    """A failed run keeps its log for diagnosis (as `<out>.failed/`), never a report."""
-    failed = _failed_dir(partial)
-    shutil.rmtree(failed, ignore_errors=True)
-    log = partial / "locust.log"
-    if log.exists():
-        failed.mkdir(parents=True)
-        shutil.move(str(log), failed / "locust.log")
-    shutil.rmtree(partial, ignore_errors=True)
-
-
-def _failed_dir(partial: Path) -> Path:
-    return partial.with_name(partial.name.removesuffix(".partial") + ".failed")
+def _failed_log(folder: RunFolder) -> Path:
+    if folder.created:
+        return folder.out.with_name(folder.out.name + ".failed") / "locust.log"
+    return folder.out / run_folder.FAILED_LOG
 
 
 def _tail(path: Path, lines: int = 15) -> str:

@@ -8,28 +8,32 @@ folder when Locust quits.
 
 from __future__ import annotations
 
+import signal
 import time
 from pathlib import Path
 from typing import Any
 
+import gevent
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
 from loadtests import runtime
 from loadtests.confirm import confirm_pending
 from loadtests.journey import BorrowerUser
-from loadtests.options import add_arguments, from_parsed
+from loadtests.live_monitor import LiveMonitor
+from loadtests.options import LoadOptions, add_arguments
 from loadtests.shape import PeakShape
-from loadtests.shape_config import load_shape
+from loadtests.shape_config import CompressedShape, load_shape
 from loadtests.slo_config import load_slos
 from loadtests.summary_build import RunInfo
 from loadtests.tally import from_wire
 from loanqa import liveness_frames
+from loanqa.load_summary import RunStatus
 
 __all__ = ["BorrowerUser", "PeakShape"]
 
 REPORT_KEY = "loanqa"
-_run: dict[str, Any] = {"started_at": None, "processes": 1}
+_monitor: list[LiveMonitor] = []
 
 
 def _listen(hook: Any, handler: Any) -> None:
@@ -46,9 +50,11 @@ def _wire(environment: Any, **_: Any) -> None:
     if isinstance(runner, MasterRunner):
         _listen(events.worker_report, _merge)
     if environment.parsed_options is not None:
-        opts = from_parsed(environment.parsed_options, environment.host or "")  # bad flags fail before the run
-        load_shape(opts.shape)
-        load_slos(opts.slo)
+        _monitor.append(_make_monitor(environment, runtime.context(environment).options))
+        if environment.web_ui is not None:
+            from loadtests import web_ext
+
+            web_ext.install(environment.web_ui, _monitor[0].latest)
     _listen(events.test_start, _started)
     _listen(events.quit, lambda exit_code, **_: _finish(environment))
 
@@ -66,10 +72,35 @@ def _merge(client_id: str, data: dict[str, Any]) -> None:
         runtime.TALLY.merge(from_wire(data[REPORT_KEY]))
 
 
+def _make_monitor(environment: Any, opts: LoadOptions) -> LiveMonitor:
+    """Bad flags (shape, SLO set) fail here, before the run; metrics listen from the start."""
+    shape = CompressedShape(load_shape(opts.shape), opts.duration_s, opts.users_scale)
+    monitor = LiveMonitor(environment, load_slos(opts.slo), shape, _info(environment, opts),
+                          Path(opts.out) if opts.out else None, opts.live_interval_s)
+    if opts.metrics_port:
+        from loadtests import metrics
+
+        metrics.serve(opts.metrics_port, opts.metrics_host, monitor.latest)
+    return monitor
+
+
+def _info(environment: Any, opts: LoadOptions) -> RunInfo:
+    run = runtime.RUN
+    return RunInfo(run_id=runtime.context(environment).factory.run_id, target=environment.host or "",
+                   shape=load_shape(opts.shape).name, network_mix=opts.network_mix or None,
+                   started_at=run.started_at or time.time(), finished_at=time.time(), processes=run.processes)
+
+
 def _started(environment: Any, **_: Any) -> None:
-    if _run["started_at"] is None:
-        _run["started_at"] = time.time()
-    _run["processes"] = max(1, getattr(environment.runner, "worker_count", 1))
+    """SIGTERM (how `loanqa load` passes on Ctrl-C) ends the run as the shape's end would: Locust stops the
+    users and writes its CSV/HTML, and `quit` writes loanqa's files (Locust's own handler misses shape runs)."""
+    run = runtime.RUN
+    if run.started_at is None:
+        run.started_at = time.time()
+        if _monitor:
+            _monitor[0].start()
+        gevent.signal_handler(signal.SIGTERM, lambda: gevent.spawn(environment.runner.quit))
+    run.processes = max(1, getattr(environment.runner, "worker_count", 1))
 
 
 def _finish(environment: Any) -> None:
@@ -78,11 +109,17 @@ def _finish(environment: Any) -> None:
         return
     from loadtests.results import write_run  # matplotlib: only the process that writes pays for it
 
-    info = RunInfo(run_id=runtime.context(environment).factory.run_id, target=environment.host or "",
-                   shape=load_shape(opts.shape).name, network_mix=opts.network_mix or None,
-                   started_at=_run["started_at"] or time.time(), finished_at=time.time(),
-                   processes=_run["processes"])
-    summary = write_run(runtime.TALLY, info, load_slos(opts.slo), Path(opts.out))
+    run = runtime.RUN
+    elapsed = time.time() - (run.started_at or time.time())
+    status: RunStatus
+    if run.aborted_by:
+        status, why = "aborted", f"SLO '{run.aborted_by}' missed at {run.aborted_at_s:g}s (abort: true)"
+    elif run.completed:
+        status, why = "complete", ""
+    else:
+        status, why = "interrupted", f"stopped by the user (Ctrl-C/SIGTERM) after {elapsed:.0f}s"
+    summary = write_run(runtime.TALLY, _info(environment, opts), load_slos(opts.slo), Path(opts.out),
+                        status=status, stopped_by=why, aborted_at_s=run.aborted_at_s)
     missed = [s.name for s in summary.slos if not s.passed]
     print(f"loanqa: wrote {opts.out}: {summary.requests} requests, "
           f"{len(summary.slos) - len(missed)}/{len(summary.slos)} SLOs met")

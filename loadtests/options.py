@@ -34,6 +34,10 @@ def add_arguments(parser: Any) -> None:
     group.add_argument("--patience", type=int, default=DEFAULT_PATIENCE,
                        help="Retry taps a borrower makes after the app's retries give up (0: none).")
     group.add_argument("--request-timeout", type=float, default=15.0, help="Client timeout per attempt, s.")
+    group.add_argument("--live-interval", type=float, default=3.0,
+                       help="Seconds between live judgements (live.json, metrics, abort: true SLOs).")
+    group.add_argument("--metrics-port", type=int, default=0, help="Serve Prometheus metrics on this port (0: off).")
+    group.add_argument("--metrics-host", default="127.0.0.1", help="Address the metrics endpoint listens on.")
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,9 @@ class LoadOptions:
     max_attempts: int
     request_timeout_s: float
     patience: int = DEFAULT_PATIENCE
+    live_interval_s: float = 3.0
+    metrics_port: int = 0
+    metrics_host: str = "127.0.0.1"
 
 
 def from_parsed(ns: Any, host: str) -> LoadOptions:
@@ -64,7 +71,8 @@ def from_parsed(ns: Any, host: str) -> LoadOptions:
         network_mix=ns.network_mix or ("direct" if "direct" in routes else ""), routes=routes,
         out=ns.loanqa_out, slo=ns.slo, run_id=ns.run_id, think_scale=ns.think_scale,
         liveness_frames=ns.liveness_frames, shared_device_share=ns.shared_device_share,
-        max_attempts=ns.max_attempts, request_timeout_s=ns.request_timeout, patience=_patience(ns.patience))
+        max_attempts=ns.max_attempts, request_timeout_s=ns.request_timeout, patience=_patience(ns.patience),
+        live_interval_s=ns.live_interval, metrics_port=ns.metrics_port, metrics_host=ns.metrics_host)
 
 
 def _patience(taps: int) -> int:

@@ -11,7 +11,7 @@ from loadtests.summary_build import RunInfo, build_summary
 from loadtests.tally import JOURNEY_FIELDS, Tally
 from loanqa import atomic
 from loanqa.eventlog import merge, part_files
-from loanqa.load_summary import LoadSummary
+from loanqa.load_summary import LoadSummary, RunStatus
 from loanqa.slo import SloSet
 from loanqa.slo_judge import judge
 
@@ -28,10 +28,16 @@ def write_journeys(t: Tally, folder: Path) -> Path:
     return path
 
 
-def write_run(t: Tally, info: RunInfo, slos: SloSet, folder: Path) -> LoadSummary:
+def write_run(t: Tally, info: RunInfo, slos: SloSet, folder: Path, *, status: RunStatus = "complete",
+              stopped_by: str = "", aborted_at_s: float | None = None) -> LoadSummary:
+    """An interrupted or aborted run is judged on what was measured, and says so."""
     folder.mkdir(parents=True, exist_ok=True)
     summary = build_summary(t, info)
-    summary = summary.model_copy(update={"slos": judge(slos, summary)})
+    results = judge(slos, summary)
+    if status == "aborted":
+        results = [r.model_copy(update={"stopped_run_at_s": aborted_at_s}) if stopped_by.startswith(
+            f"SLO '{r.name}'") else r for r in results]
+    summary = summary.model_copy(update={"slos": results, "status": status, "stopped_by": stopped_by})
     write_journeys(t, folder)
     if part_files(folder):
         merge(folder)

@@ -45,7 +45,19 @@ class LoadContext:
         return self.rng.uniform(low, high) * self.options.think_scale
 
 
+@dataclass
+class RunState:
+    """How the run is going, for the process that writes the run's folder (a single process or the master)."""
+
+    started_at: float | None = None
+    processes: int = 1
+    completed: bool = False  # the shape ran to its end
+    aborted_by: str = ""  # the SLO whose `abort: true` stopped the run
+    aborted_at_s: float | None = None
+
+
 TALLY = Tally()
+RUN = RunState()
 _current: LoadContext | None = None
 
 

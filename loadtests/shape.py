@@ -28,4 +28,7 @@ class PeakShape(LoadTestShape):
         current = self.get_current_user_count()  # type: ignore[no-untyped-call]
         runtime.TALLY.users[int(time.time())] = current
         run_s = self.get_run_time()  # type: ignore[no-untyped-call]
-        return self.compressed().tick(run_s, current)
+        step = None if runtime.RUN.aborted_by else self.compressed().tick(run_s, current)
+        if step is None and not runtime.RUN.aborted_by:
+            runtime.RUN.completed = True
+        return step

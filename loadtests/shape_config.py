@@ -90,5 +90,13 @@ class CompressedShape:
         target = self.users_at(run_s)
         return target, float(max(1, abs(target - current_users)))
 
+    def stage_at(self, run_s: float) -> str:
+        """Which segment of the shape the run is in, e.g. `stage 2/4 (1→3× baseline)`."""
+        nominal = run_s / self.duration_s * self.spec.span_s
+        pairs = list(itertools.pairwise(self.spec.points))
+        index = next((i for i, (_, b) in enumerate(pairs) if nominal < b.at), len(pairs) - 1)
+        a, b = pairs[index]
+        return f"stage {index + 1}/{len(pairs)} ({a.x:g}→{b.x:g}× baseline)"
+
     def peak_users(self) -> int:
         return max(self.users_at(p.at / self.spec.span_s * self.duration_s) for p in self.spec.points)

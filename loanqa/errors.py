@@ -51,3 +51,9 @@ class RunFailed(LoanQAError):
     """The run finished but its verdict is negative (gate failed, SLO missed)."""
 
     exit_code = 1
+
+
+class Interrupted(LoanQAError):
+    """Stopped by Ctrl-C or SIGTERM; what was measured so far has been written (exit 130, as shells expect)."""
+
+    exit_code = 130

@@ -6,6 +6,7 @@ Written by loadtests, read by `loanqa gate`; both sides use these models so a fi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,6 +16,7 @@ from loanqa.slo import SloResult
 from loanqa.taxonomy import Cause
 
 SCHEMA = "loanqa.load-summary/1"
+RunStatus = Literal["complete", "interrupted", "aborted"]
 FILE_NAME = "summary.json"
 
 
@@ -115,6 +117,8 @@ class LoadSummary(_Model):
     funnel: Funnel = Funnel()
     outcomes: Outcomes = Outcomes()
     slos: list[SloResult] = Field(default_factory=list)
+    status: RunStatus = "complete"
+    stopped_by: str = ""  # why an interrupted or aborted run ended early (signal, the SLO that aborted it)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -86,6 +86,7 @@ class SloResult(BaseModel):
     name: str
     metric: str
     threshold: float
+    bound: Literal["max", "min"] = "max"
     actual: float | None
     passed: bool
     verdict: Verdict = "failed"

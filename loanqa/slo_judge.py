@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from loanqa.load_summary import Funnel, LoadSummary, StepStats
+from loanqa.load_summary import Funnel, LoadSummary, Outcomes, StepStats
 from loanqa.slo import STEP_METRICS, CauseShare, Objective, SloResult, SloSet, Verdict
-from loanqa.taxonomy import CauseClass
+from loanqa.taxonomy import Cause, CauseClass
 
 AFTER_APPROVAL = ("contract", "sign", "disburse", "payout")
+BEFORE_APPROVAL_ONLY = frozenset({Cause.IDENTITY, Cause.FACE})  # KYC causes cannot lose an approved loan
 
 
 @dataclass(frozen=True)
@@ -24,21 +25,24 @@ class Scope:
 
     steps: dict[str, StepStats]
     funnel: Funnel
+    outcomes: Outcomes
 
 
 def judge(slos: SloSet, summary: LoadSummary) -> list[SloResult]:
-    out: list[SloResult] = []
-    for objective in slos.slos:
-        profiles = sorted(summary.profiles) if objective.per_profile else [objective.profile]
-        out.extend(judge_one(objective, slos.samples_needed(objective), summary, p) for p in profiles)
-    return out
+    return [r for objective in slos.slos for r in judge_objective(slos, objective, summary)]
+
+
+def judge_objective(slos: SloSet, objective: Objective, summary: LoadSummary) -> list[SloResult]:
+    """One result, or one per profile for `per_profile`."""
+    profiles = sorted(summary.profiles) if objective.per_profile else [objective.profile]
+    return [judge_one(objective, slos.samples_needed(objective), summary, p) for p in profiles]
 
 
 def scope_of(summary: LoadSummary, profile: str | None) -> Scope:
     if profile is None:
-        return Scope(summary.steps, summary.funnel)
+        return Scope(summary.steps, summary.funnel, summary.outcomes)
     stats = summary.profiles.get(profile)
-    return Scope(stats.steps, stats.funnel) if stats else Scope({}, Funnel())
+    return Scope(stats.steps, stats.funnel, stats.outcomes) if stats else Scope({}, Funnel(), Outcomes())
 
 
 def measure(objective: Objective, scope: Scope) -> tuple[float | None, int]:
@@ -63,7 +67,8 @@ def judge_one(objective: Objective, needed: int, summary: LoadSummary, profile: 
     verdict: Verdict = "passed" if passed else ("failed" if enough else "too few samples")
     causes = [] if passed else cause_shares(objective, scope)
     return SloResult(name=objective.label(profile), metric=objective.metric, threshold=objective.threshold,
-                     actual=actual, passed=passed, verdict=verdict, samples=samples, min_samples=needed,
+                     bound="max" if objective.max is not None else "min", actual=actual, passed=passed,
+                     verdict=verdict, samples=samples, min_samples=needed,
                      step=objective.step, profile=profile, causes=causes,
                      detail=_detail(objective, actual, samples, needed, causes))
 
@@ -92,10 +97,7 @@ def cause_shares(objective: Objective, scope: Scope) -> list[CauseShare]:
     """Every cause that counted against the objective, largest first, with its share of them all."""
     counts: Counter[str] = Counter()
     if objective.metric == "disbursement_success":
-        for name in AFTER_APPROVAL:
-            stats = scope.steps.get(name)
-            if stats:
-                counts.update({c.value: n for c, n in stats.failures.items()})
+        counts.update(_lost_after_approval(scope.outcomes))
     else:
         only_technical = objective.metric == "technical_failure_rate"
         for stats in _steps(objective, scope):
@@ -104,3 +106,10 @@ def cause_shares(objective: Objective, scope: Scope) -> list[CauseShare]:
     total = sum(counts.values())
     return [CauseShare(cause=c, count=n, share=n / total) for c, n in counts.most_common() if n]
 
+
+def _lost_after_approval(outcomes: Outcomes) -> dict[str, int]:
+    """Journeys (not presses) that did not pay out, by the cause that ended them, or `unfinished:<step>` for
+    borrowers still on a step after approval when the run ended: every borrower counts against the SLO."""
+    out = {c.value: n for c, n in outcomes.failed.items() if c not in BEFORE_APPROVAL_ONLY}
+    out.update({f"unfinished:{s}": n for s, n in outcomes.unfinished.items() if s in AFTER_APPROVAL})
+    return out

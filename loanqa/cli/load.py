@@ -13,7 +13,9 @@ from pathlib import Path
 
 import click
 
-from loadtests.launch import LoadPlan, default_out, execute, run_locust, worker_argv
+from loadtests import run_folder
+from loadtests.launch import Live, LoadPlan, default_out, execute, run_locust, worker_argv
+from loadtests.live_view import LiveView, timeline_phases
 from loadtests.proxy_place import LOOPBACK, placement
 from loadtests.routing import direct_route
 from loadtests.shape_config import CompressedShape, load_shape
@@ -21,7 +23,7 @@ from loadtests.slo_config import load_slos
 from loanqa.cli.context import Settings
 from loanqa.cli.embedded import embedded
 from loanqa.durations import parse_duration
-from loanqa.errors import ConfigError, RunFailed
+from loanqa.errors import ComponentError, ConfigError, Interrupted, RunFailed
 from loanqa.load_summary import LoadSummary
 from loanqa.paths import project_root
 from loanqa.target import TargetURL
@@ -56,27 +58,42 @@ from loanqa.target import TargetURL
 @click.option("--expect-workers", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--master-host", default="127.0.0.1", show_default=True)
 @click.option("--master-port", type=click.IntRange(1, 65535), default=5557, show_default=True)
+@click.option("--quiet", is_flag=True, help="No live panel: one progress line per interval (also without a TTY).")
+@click.option("--live-interval", type=click.FloatRange(0.5, 60), default=3.0, show_default=True,
+              help="Seconds between live judgements: the live view, metrics and `abort: true` SLOs.")
+@click.option("--web", is_flag=True, help="Also serve Locust's web UI (with a loanqa tab) while the run goes.")
+@click.option("--web-port", type=click.IntRange(1, 65535), default=8089, show_default=True)
+@click.option("--web-host", default="127.0.0.1", show_default=True)
+@click.option("--metrics-port", type=click.IntRange(1, 65535), help="Serve Prometheus metrics on this port.")
+@click.option("--metrics-host", default="127.0.0.1", show_default=True,
+              help="Address the metrics endpoint listens on (0.0.0.0 in a pod).")
 @click.pass_obj
 def load(settings: Settings, shape: str, network_mix: str, target: str | None, duration: str, processes: int,
          users_scale: float, slo: str, out: Path | None, think_scale: float, liveness_frames: int, patience: int,
          profiles_dir: Path | None, toxiproxy_url: str | None, proxy_host: str, proxy_bind: str | None,
          proxy_ports: str | None, run_id: str | None, mode: str | None, expect_workers: int, master_host: str,
-         master_port: int) -> None:
-    """Run SHAPE over NETWORK_MIX against TARGET; exit 1 when an SLO is missed."""
+         master_port: int, quiet: bool, live_interval: float, web: bool, web_port: int, web_host: str,
+         metrics_port: int | None, metrics_host: str) -> None:
+    """Run SHAPE over NETWORK_MIX against TARGET; exit 1 when an SLO is missed, 130 when interrupted."""
     seconds = _duration(duration)
     if mode == "worker":
         run_locust(worker_argv(master_host, master_port, processes), deadline_s=seconds + 600)
         return
     spec = load_shape(shape)
     load_slos(slo)
+    profiles = {}
     if network_mix != "none":
         from loadtests.network import checked_mix
 
-        checked_mix(network_mix, profiles_dir)
+        profiles = checked_mix(network_mix, profiles_dir)[1]
     place = placement(proxy_host, proxy_bind, proxy_ports)
     peak = CompressedShape(spec, seconds, users_scale).peak_users()
     rid = _run_id(run_id)
-    with ExitStack() as stack:
+    folder = run_folder.choose(out or default_out(project_root()), rid)
+    live = Live(interval_s=live_interval, web_port=web_port if web else None, web_host=web_host,
+                metrics_port=metrics_port, metrics_host=metrics_host)
+    stack = ExitStack()
+    with stack:
         url = target.rstrip("/") if target else embedded(settings, stack, "refapp")
         TargetURL.parse(url)
         mix_name, routes = "", {"direct": direct_route(url)}
@@ -84,18 +101,25 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
             from loadtests.network import mix_routes
 
             proxy_api = toxiproxy_url or embedded(settings, stack, "toxiproxy")
-            mix_name, routes = stack.enter_context(mix_routes(network_mix, url, proxy_api, run_id=rid,
-                                                              state_dir=settings.state_dir, profiles_dir=profiles_dir,
-                                                              placement=place))
-        plan = LoadPlan(target=url, shape=shape, duration=duration, run_id=rid,
-                        out=out or default_out(project_root()), network_mix=mix_name, routes=routes,
-                        processes=processes, users_scale=users_scale, slo=slo, think_scale=think_scale,
-                        liveness_frames=liveness_frames, patience=patience, mode=mode or "local",
-                        expect_workers=expect_workers, master_bind_port=master_port if mode == "master" else None)
+            mix_name, routes = stack.enter_context(mix_routes(
+                network_mix, url, proxy_api, run_id=rid, state_dir=settings.state_dir,
+                profiles_dir=profiles_dir, placement=place))
+        since = time.time()
+        plan = LoadPlan(target=url, shape=shape, duration=duration, run_id=rid, folder=folder,
+                        network_mix=mix_name, routes=routes, processes=processes, users_scale=users_scale,
+                        slo=slo, think_scale=think_scale, liveness_frames=liveness_frames, patience=patience,
+                        mode=mode or "local", expect_workers=expect_workers,
+                        master_bind_port=master_port if mode == "master" else None, live=live)
+        where = (f"master of {expect_workers} worker(s)" if mode == "master" else f"{processes} process(es)")
         click.echo(f"loanqa load: {spec.name} over {duration} (peak {peak} users), mix {mix_name or 'none'}, "
-                   f"target {url}, {processes} process(es)")
-        summary = execute(plan, seconds)
-    _report(summary, plan.out)
+                   f"target {url}, {where}, results {folder.out}")
+        if web:
+            click.echo(f"loanqa load: Locust web UI on http://{web_host}:{web_port}/ (loanqa tab: /loanqa)")
+        view = LiveView(folder.partial, live_interval, quiet, timeline_phases(profiles, since))
+        with view:
+            summary = execute(plan, seconds)
+        cleanup = _close(stack)
+    _report(summary, plan.out, cleanup)
 
 
 def _duration(text: str) -> float:
@@ -117,7 +141,16 @@ def _run_id(given: str | None) -> str:
     return given
 
 
-def _report(summary: LoadSummary, out: Path) -> None:
+def _close(stack: ExitStack) -> ComponentError | None:
+    """Proxies and the embedded stack go away here; a problem doing so is reported after the verdict."""
+    try:
+        stack.close()
+    except ComponentError as exc:
+        return exc
+    return None
+
+
+def _report(summary: LoadSummary, out: Path, cleanup: ComponentError | None = None) -> None:
     f, o = summary.funnel, summary.outcomes
     click.echo(f"funnel: started {f.started} → approved {f.approved} → signed {f.signed} → disbursed {f.disbursed}"
                f" ({f.disbursed_after_taps} only after retry taps; {f.taps} taps in all; {f.unfinished} unfinished)")
@@ -130,8 +163,18 @@ def _report(summary: LoadSummary, out: Path) -> None:
                f"own entry; loanqa counts borrowers and each press of a step once. `loanqa explain {out} --cause C` "
                "lists the loans lost to C.)")
     for s in summary.slos:
-        click.echo(f"  {'PASS' if s.passed else 'FAIL'}  {s.name}: {s.detail}")
+        word = {"passed": "PASS", "failed": "FAIL"}.get(s.verdict, "FEW ")
+        click.echo(f"  {word}  {s.name}: {s.detail}")
     click.echo(f"results: {out}")
+    if summary.status != "complete":
+        click.echo(f"run {summary.status}: {summary.stopped_by}")
+    if cleanup is not None:
+        click.echo(f"loanqa: clean-up after the run failed: {cleanup}", err=True)
     missed = [s.name for s in summary.slos if not s.passed]
+    if summary.status == "interrupted":
+        raise Interrupted(f"interrupted; everything measured so far is in {out} (summary marked interrupted)")
     if missed:
-        raise RunFailed(f"{len(missed)} of {len(summary.slos)} SLOs missed: {', '.join(missed)}")
+        raise RunFailed(f"{len(missed)} of {len(summary.slos)} SLOs missed: {', '.join(missed)}"
+                        + (f"; the run was stopped early by {summary.stopped_by}" if summary.stopped_by else ""))
+    if cleanup is not None:
+        raise cleanup

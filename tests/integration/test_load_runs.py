@@ -314,38 +314,6 @@ def _alive_with(needle: str) -> list[int]:
     return pids
 
 
-def test_ctrl_c_leaves_no_report_no_proxy_and_no_locust(tmp_path: Path, refapp_url: str,
-                                                        toxiproxy_url: str) -> None:
-    import signal
-    import time
-
-    run_id = f"int{abs(hash(tmp_path.name)) % 10**8}"
-    out = tmp_path / "run"
-    proc = subprocess.Popen(
-        _load_argv(tmp_path, "--target", refapp_url, "--toxiproxy-url", toxiproxy_url, "--network-mix", "cn-2026",
-                   "--duration", "90s", "--think-scale", "0.02", "--out", str(out), "--run-id", run_id),
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline:
-            started = (out.with_name("run.partial") / "locust_stats_history.csv").exists()
-            if started and any(run_id in name for name in proxies(toxiproxy_url)):
-                break
-            assert proc.poll() is None, proc.communicate()[1]
-            time.sleep(0.2)  # polling interval for the condition above
-        else:
-            pytest.fail("load run never got going")
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
-    assert not any(run_id in name for name in proxies(toxiproxy_url))
-    assert not out.exists() and not out.with_name("run.partial").exists()
-    assert _alive_with(f"--run-id={run_id}") == []
-
-
 def test_plain_locust_f_on_the_locustfile_runs_borrowers_and_writes_the_run(tmp_path: Path,
                                                                             refapp_url: str) -> None:
     """For people who know Locust: its own CLI, loanqa's flags, traffic direct to --host."""

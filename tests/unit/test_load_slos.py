@@ -8,7 +8,7 @@ import pytest
 
 from loadtests.slo_config import load_slos
 from loanqa.errors import ConfigError
-from loanqa.load_summary import Funnel, Latency, LoadSummary, ProfileStats, StepStats
+from loanqa.load_summary import Funnel, Latency, LoadSummary, Outcomes, ProfileStats, StepStats
 from loanqa.slo import SloSet
 from loanqa.slo_judge import judge
 from loanqa.taxonomy import Cause
@@ -61,14 +61,16 @@ def test_below_the_sample_floor_is_too_few_samples_never_a_pass(tmp_path: Path) 
     assert payouts.passed and payouts.min_samples == 150, "the objective's own floor beats the set's"
 
 
-def test_a_failed_objective_lists_every_cause_with_its_share(tmp_path: Path) -> None:
-    s = _summary(disbursed=150)
-    s.steps.update({"sign": StepStats(requests=60, failures={Cause.ESIGN: 26}),
-                    "payout": StepStats(requests=40, failures={Cause.SERVER_ERROR: 30, Cause.NETWORK: 4})})
+def test_a_failed_disbursement_slo_lists_every_lost_journeys_cause_with_its_share(tmp_path: Path) -> None:
+    """Journeys, not presses: 26 e-sign and 30 payout losses plus 4 borrowers still signing at the end."""
+    s = _summary(disbursed=140).model_copy(update={"outcomes": Outcomes(
+        paid_out=140, failed={Cause.SERVER_ERROR: 30, Cause.ESIGN: 26, Cause.FACE: 9},
+        unfinished={"sign": 4, "login": 3})})
+    s.steps["sign"] = StepStats(requests=300, failures={Cause.ESIGN: 290})  # presses: many were tapped again
     (r,) = _one(tmp_path, "slos: [{metric: disbursement_success, min: 0.99}]\n", s)
-    assert [(c.cause, c.count) for c in r.causes] == [("server_error", 30), ("esign", 26), ("network", 4)]
+    assert [(c.cause, c.count) for c in r.causes] == [("server_error", 30), ("esign", 26), ("unfinished:sign", 4)]
     assert [round(c.share, 2) for c in r.causes] == [0.5, 0.43, 0.07]
-    assert "server_error 50% (30), esign 43% (26), network 7% (4)" in r.detail
+    assert "server_error 50% (30), esign 43% (26), unfinished:sign 7% (4)" in r.detail
 
 
 def test_a_latency_miss_without_failures_names_no_cause(tmp_path: Path) -> None:

@@ -1,0 +1,107 @@
+"""Where a run's files go, so `--out` never deletes what loanqa did not write.
+
+A run is staged in `<out>/.loanqa-partial/` and published entry by entry into `<out>`, with a marker
+(`.loanqa-run`) listing what it wrote. A later run into the same folder replaces only the entries the
+marker lists; a folder holding anything else (a home directory, `--out .`, a volume with `lost+found`)
+gets the run in a new subfolder instead. Nothing is renamed onto `<out>` itself, so a mount point works.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from loanqa.errors import ConfigError
+
+MARKER = ".loanqa-run"
+STAGING = ".loanqa-partial"
+FAILED_LOG = "locust-failed.log"
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    out: Path
+    created: bool  # the folder did not exist before this run: a failed run removes it again
+
+    @property
+    def partial(self) -> Path:
+        return self.out / STAGING
+
+
+def choose(out: Path, run_id: str) -> RunFolder:
+    """`out` itself when empty, missing or a previous run's folder; else a new `load-<run_id>` inside it."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError("--out", "", str(out), "is a file, not a folder")
+    if _ours_or_empty(out):
+        return RunFolder(out, created=not out.exists())
+    sub = out / f"load-{run_id}"
+    if not _ours_or_empty(sub):
+        raise ConfigError("--out", "", str(out), f"{sub} already holds files loanqa did not write; choose another "
+                                                  "--out or --run-id")
+    return RunFolder(sub, created=not sub.exists())
+
+
+def _ours_or_empty(folder: Path) -> bool:
+    if not folder.exists():
+        return True
+    entries = {p.name for p in folder.iterdir()} - {STAGING}
+    return not entries or MARKER in entries
+
+
+def prepare(folder: RunFolder) -> Path:
+    shutil.rmtree(folder.partial, ignore_errors=True)
+    folder.partial.mkdir(parents=True)
+    return folder.partial
+
+
+def publish(folder: RunFolder) -> None:
+    """Replace the previous run's entries (only those its marker lists) with the staged ones; marker last."""
+    staged = sorted(p.name for p in folder.partial.iterdir())
+    previous = _listed(folder.out)
+    (folder.out / MARKER).unlink(missing_ok=True)
+    for name in set(previous) | set(staged):
+        _remove(folder.out / name)
+    for name in staged:
+        (folder.partial / name).replace(folder.out / name)
+    folder.partial.rmdir()
+    tmp = folder.out / (MARKER + ".tmp")
+    tmp.write_text(json.dumps({"entries": staged}), encoding="utf-8")
+    tmp.replace(folder.out / MARKER)
+
+
+def discard(folder: RunFolder) -> Path | None:
+    """A failed run keeps only its Locust log, never a report; returns where the log went."""
+    log = folder.partial / "locust.log"
+    kept: Path | None = None
+    if folder.created:
+        failed = folder.out.with_name(folder.out.name + ".failed")
+        shutil.rmtree(failed, ignore_errors=True)
+        if log.exists():
+            failed.mkdir(parents=True)
+            kept = failed / "locust.log"
+            shutil.move(str(log), kept)
+        shutil.rmtree(folder.out, ignore_errors=True)
+    else:
+        if log.exists():
+            kept = folder.out / FAILED_LOG
+            shutil.move(str(log), kept)
+        shutil.rmtree(folder.partial, ignore_errors=True)
+    return kept
+
+
+def _listed(out: Path) -> list[str]:
+    try:
+        data = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    names = data.get("entries", []) if isinstance(data, dict) else []
+    return [n for n in names if isinstance(n, str) and "/" not in n and n not in ("", ".", "..", STAGING)]
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
