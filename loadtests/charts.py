@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -41,6 +42,14 @@ def _profiles(t: Tally) -> list[str]:
     return sorted({p for slots in t.timeline.values() for p in slots})
 
 
+def _styles(profiles: list[str]) -> dict[str, dict[str, Any]]:
+    """One colour per profile (tab20 has 20; the default cycle's 10 made 3g and very-bad the same blue),
+    and a line style on top, so twelve profiles stay apart in print too."""
+    cmap = plt.get_cmap("tab20")
+    dashes = ("-", "--", "-.", ":")
+    return {p: {"color": cmap(i % 20), "linestyle": dashes[i // 5 % 4]} for i, p in enumerate(profiles)}
+
+
 def users_chart(t: Tally, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(8, 3))
     t0 = _t0(t)
@@ -54,8 +63,10 @@ def rps_chart(t: Tally, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(8, 3))
     t0 = _t0(t)
     secs = _seconds(t)
-    for p in _profiles(t):
-        ax.plot([s - t0 for s in secs], [_slot_requests(t, s, p) for s in secs], label=p)
+    profiles = _profiles(t)
+    styles = _styles(profiles)
+    for p in profiles:
+        ax.plot([s - t0 for s in secs], [_slot_requests(t, s, p) for s in secs], label=p, **styles[p])
     ax.set(title="Journey steps per second, per network profile", xlabel="s since start", ylabel="steps/s")
     ax.legend(fontsize="small")
     return _save(fig, path)
@@ -64,14 +75,19 @@ def rps_chart(t: Tally, path: Path) -> Path:
 def p95_chart(t: Tally, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(8, 3))
     t0 = _t0(t)
-    for p in _profiles(t):
+    profiles = _profiles(t)
+    styles = _styles(profiles)
+    for p in profiles:
         windows: dict[int, Counter[int]] = {}
         for sec, slots in t.timeline.items():
             if p in slots:
                 windows.setdefault((sec - t0) // WINDOW_S * WINDOW_S, Counter()).update(slots[p].latency)
         xs = sorted(windows)
-        ax.plot(xs, [percentile(windows[x], 0.95) or 0 for x in xs], marker=".", label=p)
-    ax.set(title=f"p95 step latency ({WINDOW_S}s windows), per profile", xlabel="s since start", ylabel="ms")
+        ax.plot(xs, [max(1.0, percentile(windows[x], 0.95) or 1.0) for x in xs], marker=".", label=p, **styles[p])
+    # Log scale: one 30 s stall would flatten every other line into the axis on a linear one.
+    ax.set_yscale("log")
+    ax.set(title=f"p95 step latency ({WINDOW_S}s windows), per profile (log scale)", xlabel="s since start",
+           ylabel="ms (log)")
     ax.legend(fontsize="small")
     return _save(fig, path)
 

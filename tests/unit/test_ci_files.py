@@ -258,3 +258,18 @@ def test_loanqa_pods_run_as_the_images_non_root_user() -> None:
         assert spec["securityContext"]["runAsNonRoot"] is True and spec["securityContext"]["runAsUser"] == 10001
         for c in spec["containers"]:
             assert c["securityContext"]["allowPrivilegeEscalation"] is False
+
+
+def test_grafana_dashboard_queries_only_series_the_metrics_endpoint_exports() -> None:
+    import json
+    import re
+
+    from loadtests import metrics
+
+    dashboard = json.loads((CI / "grafana" / "loanqa-load.json").read_text(encoding="utf-8"))
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    used = {m for e in exprs for m in re.findall(r"\b(loanqa_[a-z_]+)", e)}
+    source = Path(metrics.__file__).read_text(encoding="utf-8")
+    exported = set(re.findall(r'"(loanqa_[a-z_]+)"', source))
+    families = {u.removesuffix("_total").removesuffix("_bucket") for u in used}
+    assert used and families <= exported, families - exported
