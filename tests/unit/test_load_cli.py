@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from loanqa.cli.main import main
+from loanqa.load_summary import LoadSummary
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -67,3 +68,37 @@ def test_bad_network_mix_fails_before_the_embedded_stack_starts(capsys: pytest.C
     err = capsys.readouterr().err
     assert info.value.code == 2 and needle in err and "Traceback" not in err, err
     assert not state.exists(), "nothing may be started for a bad mix"
+
+
+def _judged(passed: bool, status: str = "complete") -> LoadSummary:
+    from loanqa.slo import SloResult
+
+    slo = SloResult(name="apply p95", metric="p95_ms", threshold=2000, actual=900 if passed else 2500,
+                    passed=passed, verdict="passed" if passed else "failed", detail="p95_ms …")
+    return LoadSummary(run_id="r", target="t", shape="smoke", started_at=0, finished_at=1, slos=[slo],
+                       status=status, stopped_by="" if status == "complete" else "stopped by the user")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("passed", "code"), [(True, 3), (False, 1)])
+def test_the_verdict_comes_first_and_a_clean_up_problem_after_it(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                                   passed: bool, code: int) -> None:
+    """Toxiproxy died mid-run: the SLO verdict is still printed; the clean-up error follows (exit 3 if all met)."""
+    from loanqa.cli.load import _report
+    from loanqa.errors import ComponentError, LoanQAError
+
+    with pytest.raises(LoanQAError) as err:
+        _report(_judged(passed), tmp_path, ComponentError("cannot reach Toxiproxy at http://127.0.0.1:9"))
+    out, errs = capsys.readouterr()
+    assert ("PASS  apply p95" if passed else "FAIL  apply p95") in out
+    assert "clean-up after the run failed: cannot reach Toxiproxy" in errs
+    assert err.value.exit_code == code
+
+
+def test_an_interrupted_run_prints_its_verdict_so_far_and_exits_130(capsys: pytest.CaptureFixture[str],
+                                                                    tmp_path: Path) -> None:
+    from loanqa.cli.load import _report
+    from loanqa.errors import Interrupted
+
+    with pytest.raises(Interrupted) as err:
+        _report(_judged(True, "interrupted"), tmp_path)
+    assert err.value.exit_code == 130 and "PASS  apply p95" in capsys.readouterr().out
