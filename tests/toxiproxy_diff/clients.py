@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from toxiproxy.api import APIConsumer
 from toxiproxy.server import Toxiproxy
 
-from tests.toxiproxy_diff.wire import Run, clean
+from tests.toxiproxy_diff.wire import Run, clean, proxy_names
 
 
 def _outcome(run: Run, label: str, action: Callable[[], Any]) -> list[str]:
@@ -43,7 +43,7 @@ def python_transcript(url: str) -> list[list[str]]:
     server = Toxiproxy()
     with ExitStack() as stack:
         run = Run(url, stack)
-        stack.callback(clean, url)
+        stack.callback(clean, url, frozenset(proxy_names(url)))
         listen = run.fill("127.0.0.1:{P1}")
         upstream = run.fill("127.0.0.1:{UP}")
         steps: list[list[str]] = []
@@ -83,7 +83,7 @@ def cli_transcript(url: str, cli: Path) -> list[list[str]]:
     """The real toxiproxy-cli: each command's exit code, stdout and stderr."""
     with ExitStack() as stack:
         run = Run(url, stack)
-        stack.callback(clean, url)
+        stack.callback(clean, url, frozenset(proxy_names(url)))
         commands = [
             ["create", "--listen", "127.0.0.1:{P1}", "--upstream", "127.0.0.1:{UP}", "cli1"],
             ["create", "--listen", "127.0.0.1:{P1}", "--upstream", "127.0.0.1:{UP}", "cli1"],

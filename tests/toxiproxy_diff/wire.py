@@ -138,15 +138,24 @@ class Run:
         self.held.clear()
 
 
-def clean(url: str) -> None:
-    """Leave the server as found: no proxies (the scenarios create only their own, on a private server)."""
+def proxy_names(url: str) -> set[str]:
     with httpx.Client(base_url=url, timeout=5, headers={"User-Agent": "loanqa-differential"}) as client:
-        for name in list(client.get("/proxies").json()):
+        return set(client.get("/proxies").json())
+
+
+def clean(url: str, keep: frozenset[str] = frozenset()) -> None:
+    """Delete the proxies the scenario made (those not in `keep`, the names there before it started).
+
+    Scenarios expect a server of their own (they list all proxies and call /reset): the tests start one;
+    a TOXIPROXY_URL given for them must be otherwise unused.
+    """
+    with httpx.Client(base_url=url, timeout=5, headers={"User-Agent": "loanqa-differential"}) as client:
+        for name in set(client.get("/proxies").json()) - keep:
             client.delete(f"/proxies/{quote(name, safe='')}")
 
 
 def transcript(url: str, steps: list[Step]) -> list[dict[str, Any]]:
     with ExitStack() as stack:
         run = Run(url, stack)
-        stack.callback(clean, url)
+        stack.callback(clean, url, frozenset(proxy_names(url)))
         return [run.step(s) for s in steps]
