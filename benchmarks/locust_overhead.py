@@ -80,15 +80,14 @@ def _scrape(port: int, stop: threading.Event, scrapes: list[int]) -> None:
 def _round(host: str, users: int, seconds: int, extra: list[str], tmp: Path, *, live: bool) -> dict[str, float]:
     prefix = tmp / f"round-{time.monotonic_ns()}"
     metrics = free_port()
-    live_args = (["--live-interval", "3", "--metrics-port", str(metrics), "--loanqa-out", str(tmp / "live")]
-                 if live else ["--live-interval", "3600"])
+    # No --loanqa-out in either: it turns on the per-attempt event log, a cost of its own, not the live view's.
+    live_args = ["--live-interval", "3", "--metrics-port", str(metrics)] if live else ["--live-interval", "3600"]
     argv = [sys.executable, "-m", "locust", "-f", str(HERE / "side_by_side.py"), "--headless", "--only-summary",
             "--host", host, "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--csv", str(prefix),
             "--loglevel", "WARNING", *extra, *live_args]
     stop, scrapes = threading.Event(), list[int]()
     scraper = threading.Thread(target=_scrape, args=(metrics, stop, scrapes), daemon=True)
     if live:
-        (tmp / "live").mkdir(exist_ok=True)
         scraper.start()
     try:
         subprocess.run(argv, check=False, capture_output=True, timeout=seconds + 60)
@@ -139,7 +138,10 @@ def main() -> int:
         print(f"  bare FastHttpUser:              {statistics.median(bare):6.0f} req/s  rounds: {_fmt(bare)}")
         print(f"  loanqa borrower (mix+taxonomy): {statistics.median(ours):6.0f} req/s  rounds: {_fmt(ours)}")
         print(f"  ratio loanqa/bare (median of rounds): {ratio[live]:.3f}")
-    cost = 1 - ratio[True] / ratio[False]
+    # Both users share the process, so the ratio hides a cost that slows both: compare the borrower's own
+    # req/s too (rounds alternate, so load from elsewhere on the machine hits both sides alike).
+    own = {live: statistics.median(r["healthz"] for r in rs) for live, rs in runs.items()}
+    cost = max(1 - ratio[True] / ratio[False], 1 - own[True] / own[False])
     print(f"borrower/bare without live: {ratio[False]:.2f}  target >= {TARGET_RATIO:.2f} (issue 11 asks 0.90)")
     print(f"live view + metrics cost: {cost:+.1%} of the borrower's req/s  target <= {MAX_LIVE_COST:.0%}")
     return 0 if ratio[False] >= TARGET_RATIO and cost <= MAX_LIVE_COST else 1
