@@ -7,21 +7,14 @@ key for /sign, so only the client side can tell two signing actions from one act
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from devicetests.js import script
+from loanqa.journey_steps import step_sent_as
 from loanqa.taxonomy import Cause, cause_for_response
 
 _INSTALL_JS = script("write_probe.js")
-
-# (method, path ending, journey step): refapp/CONTRACT.md's journey; a target's base path may come before.
-_STEPS = (("POST", r"/v1/auth/otp$", "otp"), ("POST", r"/v1/auth/login$", "login"),
-          ("POST", r"/v1/kyc/identity$", "identity"), ("POST", r"/v1/kyc/liveness$", "liveness"),
-          ("POST", r"/v1/loans$", "apply"), ("GET", r"/v1/loans/[^/]+/contract$", "contract"),
-          ("POST", r"/v1/loans/[^/]+/sign$", "sign"), ("POST", r"/v1/loans/[^/]+/disburse$", "disburse"),
-          ("GET", r"/v1/loans/[^/]+$", "status"))
 
 
 @dataclass(frozen=True)
@@ -54,10 +47,8 @@ class Call:
 
     @property
     def step(self) -> str:
-        for method, pattern, step in _STEPS:
-            if self.method == method and re.search(pattern, self.path):
-                return step
-        return f"{self.method} {self.path}"
+        found = step_sent_as(self.method, self.path)
+        return found.name if found else f"{self.method} {self.path}"
 
 
 def install(driver: Any) -> None:

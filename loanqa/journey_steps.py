@@ -8,6 +8,7 @@ this module decides what is sent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -37,6 +38,11 @@ class StepDef:
     def needs_login(self) -> bool:
         return self.feature != "Login"
 
+    def sent_as(self, method: str, path: str) -> bool:
+        """Whether a request the app made is this step; a target's base path may come before the path."""
+        pattern = re.escape(self.path).replace(re.escape("{loan_id}"), "[^/]+") + "$"
+        return method.upper() == self.method and re.search(pattern, path) is not None
+
 
 STEPS: tuple[StepDef, ...] = (
     StepDef("otp", "POST", "/v1/auth/otp", False, "Login", (0.0, 0.0)),
@@ -52,6 +58,11 @@ STEPS: tuple[StepDef, ...] = (
 PAYOUT_FEATURE = "Disbursement"
 BY_NAME: dict[str, StepDef] = {s.name: s for s in STEPS}
 STEP_NAMES: tuple[str, ...] = (*(s.name for s in STEPS), PAYOUT)
+
+
+def step_sent_as(method: str, path: str) -> StepDef | None:
+    """The step a recorded request was (the device probe sees only method and path)."""
+    return next((s for s in STEPS if s.sent_as(method, path)), None)
 
 
 def step(name: str) -> StepDef:

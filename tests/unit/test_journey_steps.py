@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from devicetests.probe import Call
 from loanqa import allure_labels
-from loanqa.journey_steps import STEP_NAMES, STEPS, Application, StepDef, step, walk
+from loanqa.journey_steps import STEP_NAMES, STEPS, Application, StepDef, step, step_sent_as, walk
 from loanqa.synthetic import make_borrower
 
 
@@ -53,3 +54,15 @@ def test_every_step_has_an_allure_feature_and_names_are_unique() -> None:
     assert step("status").url() == "/v1/loans", "without a loan: the borrower's loans"
     with pytest.raises(ValueError, match="unknown journey step 'bank_card'"):
         step("bank_card")
+
+
+def test_a_request_the_app_made_is_named_by_the_one_definition_even_under_a_base_path() -> None:
+    def name(method: str, path: str) -> str:
+        return Call(method, path, None, 0.0, None, None, None, None, False, None, None, None).step
+
+    assert name("POST", "/api/v1/loans/L_1/sign") == "sign"
+    assert name("GET", "/v1/loans/L_1") == "status"
+    assert name("GET", "/v1/loans/L_1/contract") == "contract"
+    assert name("POST", "/v1/loans") == "apply"
+    assert name("GET", "/v1/loans/L_1/sign") == "GET /v1/loans/L_1/sign"
+    assert step_sent_as("DELETE", "/v1/auth/otp") is None
