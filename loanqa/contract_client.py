@@ -10,6 +10,7 @@ guessed overload.
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -18,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from loanqa.attribution import Attempt, reasons_of
+from loanqa.attribution import Attempt, reasons_of, retry_after
 from loanqa.eventlog import AttemptRecord, EventLogWriter, FinalOutcome, JourneyEnd, phone_ref
 from loanqa.journey_steps import PAYOUT, Application, StepDef, step, walk
 from loanqa.signature import signature_b64
@@ -37,6 +38,8 @@ class Step:
     replayed: bool = False
     request_id: str = ""
     unconfirmed: bool = False  # the payout did not settle before the deadline: nothing is known about the money
+    retry_after_s: float | None = None
+    malformed: bool = False  # a success status whose body is not the contract's JSON
 
     @property
     def code(self) -> str | None:
@@ -45,13 +48,14 @@ class Step:
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.status < 400 and not self.unconfirmed
+        return self.error is None and self.status < 400 and not self.unconfirmed and not self.malformed
 
     @property
     def attempt(self) -> Attempt:
         """The step as loanqa.attribution judges it."""
-        return Attempt(self.status or None, self.code, error=self.error, replayed=self.replayed,
-                       reasons=reasons_of(self.body), step=self.name)
+        return Attempt(self.status or None, self.code, error=self.error, retry_after_s=self.retry_after_s,
+                       malformed=self.malformed, replayed=self.replayed, reasons=reasons_of(self.body),
+                       step=self.name)
 
 
 @dataclass
@@ -96,15 +100,16 @@ class JourneyClient:
         started, start = time.time(), time.perf_counter()
         try:
             resp = self.http.request(method, path, json=body, headers=headers)
-            parsed = resp.json() if resp.content else {}
-        except (httpx.HTTPError, ValueError) as exc:
+        except httpx.HTTPError as exc:
             step_ = Step(name, 0, {}, (time.perf_counter() - start) * 1000, f"{type(exc).__name__}: {exc}",
                          request_id=headers["X-Request-Id"])
         else:
-            data = parsed if isinstance(parsed, dict) else {"value": parsed}
-            step_ = Step(name, resp.status_code, data, (time.perf_counter() - start) * 1000,
+            data = _json_object(resp.content)
+            step_ = Step(name, resp.status_code, data or {}, (time.perf_counter() - start) * 1000,
                          replayed=resp.headers.get("Idempotent-Replayed", "").lower() == "true",
-                         request_id=resp.headers.get("X-Request-Id", headers["X-Request-Id"]))
+                         request_id=resp.headers.get("X-Request-Id", headers["X-Request-Id"]),
+                         retry_after_s=retry_after(resp.headers.get("Retry-After")),
+                         malformed=data is None and resp.status_code < 400)
         j = self._journey
         if j is not None and j.loan_id is None and step_.body.get("loan_id"):  # approved or rejected, it has an id
             j.loan_id = str(step_.body["loan_id"])
@@ -213,3 +218,15 @@ class JourneyClient:
         if s.ok and status not in TERMINAL:
             return Step(PAYOUT, s.status, s.body, s.elapsed_ms, request_id=s.request_id, unconfirmed=True)
         return s
+
+
+def _json_object(content: bytes) -> dict[str, Any] | None:
+    """The answer's JSON object; None for anything else (a gateway's HTML page, a truncated body). An empty
+    body is an empty object: some answers carry only a status."""
+    if not content:
+        return {}
+    try:
+        parsed = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return parsed if isinstance(parsed, dict) else {"value": parsed}
