@@ -10,18 +10,18 @@ from __future__ import annotations
 import contextlib
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
 from loanqa import paths
 from netprofiles.catalog import list_profiles, load_mix, load_profile
-from netprofiles.ledger import Ledger
+from netprofiles.ledger import Entry, Ledger
 from netprofiles.models import NetworkMix, Profile, ToxicBase, attributes
 from netprofiles.timeline import TimelineDriver
-from netprofiles.toxiproxy_client import ToxicInfo, ToxiproxyClient, ToxiproxyError
+from netprofiles.toxiproxy_client import ServerGoneError, ToxicInfo, ToxiproxyClient, ToxiproxyError
 
-__all__ = ["AppliedProfile", "NetworkController", "NetworkMix", "Profile", "attributes", "clear_recorded",
+__all__ = ["AppliedProfile", "Cleared", "NetworkController", "NetworkMix", "Profile", "attributes", "clear_recorded",
            "list_profiles", "load_mix", "load_profile"]
 
 OUTAGE_TOXICS = ("loanqa_outage_up", "loanqa_outage_down")
@@ -112,20 +112,23 @@ class NetworkController:
         self.drivers.append(driver)
         driver.start()
 
-    def clear(self) -> None:
-        """Stop timelines, then remove every proxy this controller or its run_id created."""
+    def clear(self) -> Cleared:
+        """Stop timelines, then remove every proxy this controller or its run_id created. Proxies that went with
+        a dead server are forgotten (and reported); ones the server could not be asked about stay recorded."""
         for driver in self.drivers:
             driver.stop()
         self.drivers.clear()
-        errors: list[ToxiproxyError] = []
-        for applied in list(self.applied):
-            try:
-                self._remove(applied)
-            except ToxiproxyError as exc:
-                errors.append(exc)
-        errors += _clear_recorded(self.client, self.ledger, self.run_id)[1]
-        if errors:
-            raise errors[0]
+        cleared = _clear_recorded(self.client, self.ledger, self.run_id)
+        self.applied.clear()
+        if cleared.kept:
+            raise ToxiproxyError(f"{len(cleared.kept)} proxies of run {self.run_id} may remain on {self.client.url} "
+                                 f"({cleared.errors[0]}); they stay recorded: `loanqa net clear --run-id "
+                                 f"{self.run_id}` removes them once it answers")
+        if cleared.gone_with_server:
+            raise ServerGoneError(f"Toxiproxy at {self.client.url} went away during the run (connection refused); "
+                                  f"its {len(cleared.gone_with_server)} proxies of run {self.run_id} went with it, "
+                                  "nothing is left to remove")
+        return cleared
 
     def _remove(self, applied: AppliedProfile) -> None:
         self.client.delete_proxy(applied.proxy_name)
@@ -145,26 +148,51 @@ class NetworkController:
                 raise  # don't hide the body's own exception behind a cleanup error
 
 
-def clear_recorded(toxiproxy_url: str, state_dir: Path | None = None,
-                   run_id: str | None = None) -> tuple[list[str], list[ToxiproxyError]]:
-    """Delete the ledger's proxies on this server (one run, or all); returns (removed, errors)."""
+def clear_recorded(toxiproxy_url: str, state_dir: Path | None = None, run_id: str | None = None) -> Cleared:
+    """Delete the ledger's proxies on this server (one run, or all), forgetting those that no longer exist."""
     ledger = Ledger(state_dir if state_dir is not None else paths.state_dir())
     return _clear_recorded(ToxiproxyClient(toxiproxy_url), ledger, run_id)
 
 
-def _clear_recorded(client: ToxiproxyClient, ledger: Ledger,
-                    run_id: str | None) -> tuple[list[str], list[ToxiproxyError]]:
-    removed: list[str] = []
-    errors: list[ToxiproxyError] = []
+@dataclass
+class Cleared:
+    """What a clear did with each recorded proxy (of the run, or all); each name is in one list."""
+
+    removed: list[str] = field(default_factory=list)
+    gone_with_server: list[str] = field(default_factory=list)  # its server died or restarted: forgotten
+    already_gone: list[str] = field(default_factory=list)  # the server no longer has it: forgotten
+    not_ours: list[str] = field(default_factory=list)  # that name now listens elsewhere: forgotten, left alone
+    kept: list[str] = field(default_factory=list)  # the server could not be asked: still recorded
+    other_servers: list[str] = field(default_factory=list)  # `proxy at URL`, recorded on another server: untouched
+    errors: list[ToxiproxyError] = field(default_factory=list)
+
+
+def _clear_recorded(client: ToxiproxyClient, ledger: Ledger, run_id: str | None) -> Cleared:
+    cleared = Cleared()
     for entry in ledger.entries(run_id):
         if entry.toxiproxy_url != client.url:
+            cleared.other_servers.append(f"{entry.proxy} at {entry.toxiproxy_url}")
             continue
         try:
-            current = client.get_proxy(entry.proxy)
-            if current is not None and (entry.listen is None or current.listen == entry.listen):
-                client.delete_proxy(entry.proxy)
-                removed.append(entry.proxy)
-            ledger.forget(entry.proxy, client.url)
+            outcome = _clear_entry(client, entry)
+        except ServerGoneError:
+            outcome = "gone_with_server"
         except ToxiproxyError as exc:
-            errors.append(exc)
-    return removed, errors
+            ledger.mark_unreachable(entry.proxy, client.url, str(exc))
+            cleared.kept.append(entry.proxy)
+            cleared.errors.append(exc)
+            continue
+        ledger.forget(entry.proxy, client.url)
+        getattr(cleared, outcome).append(entry.proxy)
+    return cleared
+
+
+def _clear_entry(client: ToxiproxyClient, entry: Entry) -> str:
+    """Which list of `Cleared` the entry goes to; the proxy is deleted only if it is still ours."""
+    current = client.get_proxy(entry.proxy)
+    if current is None:
+        return "gone_with_server" if entry.unreachable else "already_gone"
+    if entry.listen is not None and current.listen != entry.listen:
+        return "not_ours"
+    client.delete_proxy(entry.proxy)
+    return "removed"

@@ -1,7 +1,9 @@
 """What loanqa created on Toxiproxy, on disk (`<state>/net/created.json`), so another process can clear it.
 
 An entry is written before the proxy is created, so even a kill between the two leaves a record;
-entries carry the listen address, so a same-named proxy someone else made later is not deleted.
+entries carry the listen address, so a same-named proxy someone else made later is not deleted. An entry
+leaves the ledger only once its proxy is known not to exist (deleted, or its server gone); one whose
+removal could not reach the server says so (`unreachable`), so a later `net clear` can tell what happened.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from filelock import FileLock
@@ -26,6 +28,7 @@ class Entry:
     pid: int
     created_at: float
     listen: str | None = None
+    unreachable: str = ""  # why the last attempt to remove it could not ask the server, and when
 
 
 class Ledger:
@@ -42,6 +45,12 @@ class Ledger:
         with self._lock:
             kept = [e for e in self._read() if e.proxy != proxy or e.toxiproxy_url != url]
             self._write([*kept, Entry(proxy, run_id, url, os.getpid(), time.time(), listen)])
+
+    def mark_unreachable(self, proxy: str, url: str, why: str) -> None:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        with self._lock:
+            self._write([replace(e, unreachable=f"{stamp}: {why}") if (e.proxy, e.toxiproxy_url) == (proxy, url)
+                         else e for e in self._read()])
 
     def forget(self, proxy: str, url: str) -> None:
         with self._lock:

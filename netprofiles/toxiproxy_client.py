@@ -8,6 +8,7 @@ returns None, `destroy("name")` deletes nothing, and `populate` never calls /pop
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import threading
 from dataclasses import dataclass, field
@@ -29,6 +30,12 @@ class ToxiproxyError(ComponentError):
 
 class ProxyExistsError(ToxiproxyError):
     pass
+
+
+class ServerGoneError(ToxiproxyError):
+    """Nothing listens at a loopback API address any more: the server process is gone, and with it every proxy
+    it held (Toxiproxy keeps proxies in memory only). Elsewhere a refusal proves less (a Service with no ready
+    pod refuses too), so it stays a plain `ToxiproxyError`."""
 
 
 class NotFoundError(ToxiproxyError):
@@ -147,12 +154,41 @@ class ToxiproxyClient:
             raise ToxiproxyError(f"{what}: rejected (400): {_message(exc)}") from None
         except requests.Timeout:
             raise ToxiproxyError(f"{what}: no answer within {self.timeout:g}s") from None
+        except requests.ConnectionError as exc:
+            if _refused(exc) and _loopback(self._host):
+                raise ServerGoneError(f"{what}: cannot reach Toxiproxy (connection refused: no server listens there "
+                                      "any more)") from None
+            raise ToxiproxyError(f"{what}: cannot reach Toxiproxy ({type(exc).__name__}); "
+                                 "is it running? (`loanqa up toxiproxy` or set TOXIPROXY_URL)") from None
         except requests.RequestException as exc:
             raise ToxiproxyError(f"{what}: cannot reach Toxiproxy ({type(exc).__name__}); "
                                  "is it running? (`loanqa up toxiproxy` or set TOXIPROXY_URL)") from None
         if response.status_code >= 300:
             raise ToxiproxyError(f"{what}: HTTP {response.status_code}: {_text(response.content)}")
         return response
+
+
+def _refused(exc: BaseException) -> bool:
+    """requests wraps the socket's error several layers deep (ConnectionError → MaxRetryError → NewConnectionError)."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        e = todo.pop()
+        if isinstance(e, ConnectionRefusedError):
+            return True
+        seen.add(id(e))
+        linked = [*e.args, getattr(e, "reason", None), e.__cause__, e.__context__]
+        todo += [x for x in linked if isinstance(x, BaseException) and id(x) not in seen]
+    return False
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _message(exc: Exception) -> str:

@@ -149,7 +149,15 @@ def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
 @click.pass_obj
 def clear(settings: Settings, run_id: str | None, toxiproxy_url: str | None) -> None:
     """Remove the proxies (and their toxics) loanqa recorded; proxies others created are not touched."""
-    removed, errors = clear_recorded(_toxiproxy_url(settings, toxiproxy_url), settings.state_dir, run_id)
-    click.echo("removed: " + (", ".join(removed) if removed else "nothing recorded"))
-    if errors:
-        raise errors[0]
+    cleared = clear_recorded(_toxiproxy_url(settings, toxiproxy_url), settings.state_dir, run_id)
+    lines = [(what, names) for what, names in (
+        ("removed", cleared.removed),
+        ("gone with the server (it died or restarted; forgotten)", cleared.gone_with_server),
+        ("already gone from the server (forgotten)", cleared.already_gone),
+        ("not ours any more (that name listens elsewhere now; forgotten, left alone)", cleared.not_ours),
+        ("kept in the ledger (Toxiproxy did not answer)", cleared.kept),
+        ("recorded on another Toxiproxy, not touched", cleared.other_servers)) if names]
+    for what, names in lines or [("removed", ["nothing recorded"])]:
+        click.echo(f"{what}: {', '.join(names)}")
+    if cleared.errors:
+        raise cleared.errors[0]

@@ -17,10 +17,11 @@ import pytest
 from click.testing import CliRunner
 
 from loanqa.cli.main import cli
+from loanqa.ports import free_port
 from netprofiles.control import NetworkController, load_profile
 from netprofiles.ledger import Ledger
 from netprofiles.testing import EchoServer, connect, round_trip, wait_until_refused
-from netprofiles.toxiproxy_client import ToxiproxyClient
+from netprofiles.toxiproxy_client import ServerGoneError, ToxiproxyClient, ToxiproxyError
 
 pytestmark = pytest.mark.toxiproxy
 
@@ -168,3 +169,111 @@ def test_net_clear_from_another_process_removes_only_recorded(toxiproxy_url: str
     finally:
         client.delete_proxy(other)
         client.delete_proxy(crashed.proxy_name)
+
+
+class KillableServer:
+    """A private embedded Toxiproxy (`python -m netprofiles.server`) on a fixed free port, so a test can kill it
+    mid-way (or freeze it) and start a fresh one where it was: what a crashed or restarted server looks like."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> KillableServer:
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]) + os.pathsep
+               + os.environ.get("PYTHONPATH", "")}
+        self.proc = subprocess.Popen([sys.executable, "-m", "netprofiles.server", "--port", str(self.port)],
+                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, "the embedded Toxiproxy exited at start"
+            try:
+                ToxiproxyClient(self.url, timeout=1).version()
+                return self
+            except ToxiproxyError:
+                time.sleep(0.05)  # poll interval of the readiness check, bounded by the deadline
+        raise TimeoutError(f"{self.url} did not answer within 30s")
+
+    def signal(self, sig: signal.Signals) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(sig)
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)  # a frozen server must be able to die
+            self.proc.kill()
+        if self.proc is not None:
+            self.proc.wait(10)
+
+
+@pytest.fixture
+def killable() -> Iterator[KillableServer]:
+    server = KillableServer().start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+def _net_clear(state: Path, url: str, run_id: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["--state-dir", str(state), "net", "clear", "--run-id", run_id,
+                                      "--toxiproxy-url", url], env={"COLUMNS": "80", "NO_COLOR": "1"})
+    return result.exit_code, result.output
+
+
+def test_a_server_killed_mid_run_takes_its_proxies_and_the_ledger_says_so(
+        killable: KillableServer, echo: EchoServer, tmp_path: Path) -> None:
+    run_id = uuid.uuid4().hex[:8]
+    ctl = NetworkController(killable.url, run_id=run_id, state_dir=tmp_path)
+    gone = f"went away during the run.*its 2 proxies of run {run_id} went with it"
+    with pytest.raises(ServerGoneError, match=gone), ctl:
+        ctl.apply(load_profile("3g"), echo.address)
+        ctl.apply(load_profile("subway"), echo.address)  # a timeline too: it must stop quietly
+        assert len(Ledger(tmp_path).entries(run_id)) == 2
+        killable.kill()
+    assert Ledger(tmp_path).entries() == [], "proxies that died with their server are not left recorded"
+    killable.start()  # restarted where it was: a later `net clear` has nothing to do, and says so
+    code, out = _net_clear(tmp_path, killable.url, run_id)
+    assert code == 0 and out.strip() == "removed: nothing recorded", out
+
+
+def test_a_frozen_server_keeps_the_entries_then_net_clear_says_what_became_of_them(
+        killable: KillableServer, echo: EchoServer, tmp_path: Path) -> None:
+    run_id = uuid.uuid4().hex[:8]
+    ctl = NetworkController(killable.url, run_id=run_id, state_dir=tmp_path)
+    ctl.client.timeout = 1.0
+    applied = ctl.apply(load_profile("4g"), echo.address)
+    killable.signal(signal.SIGSTOP)  # alive but silent: its proxy may well still exist
+    with pytest.raises(ToxiproxyError, match=f"1 proxies of run {run_id} may remain.*net clear --run-id {run_id}"):
+        ctl.clear()
+    (entry,) = Ledger(tmp_path).entries(run_id)
+    assert entry.proxy == applied.proxy_name and "no answer within" in entry.unreachable
+    killable.kill()
+    killable.start()  # it died frozen; the restarted server never had the proxy
+    code, out = _net_clear(tmp_path, killable.url, run_id)
+    assert code == 0, out
+    assert out.strip() == f"gone with the server (it died or restarted; forgotten): {applied.proxy_name}", out
+    assert Ledger(tmp_path).entries() == []
+
+
+def test_a_server_that_answers_again_gets_its_kept_proxy_removed(
+        killable: KillableServer, echo: EchoServer, tmp_path: Path) -> None:
+    run_id = uuid.uuid4().hex[:8]
+    ctl = NetworkController(killable.url, run_id=run_id, state_dir=tmp_path)
+    ctl.client.timeout = 1.0
+    applied = ctl.apply(load_profile("4g"), echo.address)
+    killable.signal(signal.SIGSTOP)
+    with pytest.raises(ToxiproxyError, match="may remain"):
+        ctl.clear()
+    killable.signal(signal.SIGCONT)
+    client = ToxiproxyClient(killable.url)
+    assert client.get_proxy(applied.proxy_name) is not None, "the ledger was right to keep it"
+    code, out = _net_clear(tmp_path, killable.url, run_id)
+    assert code == 0 and out.strip() == f"removed: {applied.proxy_name}", out
+    assert client.get_proxy(applied.proxy_name) is None and Ledger(tmp_path).entries() == []
+
+
+def test_a_refused_loopback_address_means_the_server_is_gone() -> None:
+    with pytest.raises(ServerGoneError, match="connection refused"):
+        ToxiproxyClient(f"http://127.0.0.1:{free_port()}", timeout=2).version()
