@@ -86,7 +86,7 @@ def locust_argv(plan: LoadPlan) -> list[str]:
             "--users-scale", str(plan.users_scale), "--slo", plan.slo, f"--run-id={plan.run_id}",
             "--think-scale", str(plan.think_scale), "--liveness-frames", str(plan.liveness_frames),
             "--patience", str(plan.patience),
-            "--loanqa-out", str(p), "--csv", str(p / "locust"), "--html", str(p / "locust.html"),
+            "--loanqa-out", str(p), "--html", str(p / "locust.html"),
             "--logfile", str(p / "locust.log")]
     if plan.network_mix:
         argv += ["--network-mix", plan.network_mix]

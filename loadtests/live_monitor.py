@@ -44,9 +44,15 @@ class LiveMonitor:
     interval_s: float = DEFAULT_INTERVAL_S
     latest: Latest = field(default_factory=Latest)
     _last: tuple[float, int] = (0.0, 0)
+    _greenlet: gevent.Greenlet | None = None
 
-    def start(self) -> gevent.Greenlet:
-        return gevent.spawn(self._loop)
+    def start(self) -> None:
+        self._greenlet = gevent.spawn(self._loop)
+
+    def close(self) -> None:
+        """Stop judging: the run's final files are written next, and nothing may write after them."""
+        if self._greenlet is not None:
+            self._greenlet.kill(block=True)
 
     def _loop(self) -> None:
         while True:

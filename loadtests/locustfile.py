@@ -21,6 +21,7 @@ from loadtests import runtime
 from loadtests.confirm import confirm_pending
 from loadtests.journey import BorrowerUser
 from loadtests.live_monitor import LiveMonitor
+from loadtests.locust_csv import LocustCsv
 from loadtests.options import LoadOptions, add_arguments
 from loadtests.shape import PeakShape
 from loadtests.shape_config import CompressedShape, load_shape
@@ -33,7 +34,9 @@ from loanqa.load_summary import RunStatus
 __all__ = ["BorrowerUser", "PeakShape"]
 
 REPORT_KEY = "loanqa"
+CSV_PREFIX = "locust"
 _monitor: list[LiveMonitor] = []
+_csv: list[LocustCsv] = []
 
 
 def _listen(hook: Any, handler: Any) -> None:
@@ -50,7 +53,10 @@ def _wire(environment: Any, **_: Any) -> None:
     if isinstance(runner, MasterRunner):
         _listen(events.worker_report, _merge)
     if environment.parsed_options is not None:
-        _monitor.append(_make_monitor(environment, runtime.context(environment).options))
+        opts = runtime.context(environment).options
+        _monitor.append(_make_monitor(environment, opts))
+        if opts.out:
+            _csv.append(LocustCsv.start(environment, Path(opts.out) / CSV_PREFIX))
         if environment.web_ui is not None:
             from loadtests import web_ext
 
@@ -104,6 +110,12 @@ def _started(environment: Any, **_: Any) -> None:
 
 
 def _finish(environment: Any) -> None:
+    """Locust fires `quit` before it exits (and, with `--processes`, waits for its workers): loanqa's own
+    greenlets stop here, before their files close, so nothing writes to a closed file on the way out."""
+    for monitor in _monitor:
+        monitor.close()
+    for csv_stats in _csv:
+        csv_stats.close()
     opts = runtime.context(environment).options
     if not opts.out:
         return

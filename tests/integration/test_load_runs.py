@@ -100,6 +100,7 @@ def test_smoke_with_two_processes_writes_a_complete_run(tmp_path: Path, refapp_u
                          "--slo", str(slo), "--processes", "2", "--network-mix", "clean", "--think-scale", "0.02",
                          "--liveness-frames", "3", show_pii=True)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr, done.stdout + done.stderr
     summary = read_summary(out / "summary.json")
     assert summary.processes == 2 and summary.network_mix == "clean" and summary.shape == "smoke"
     assert summary.funnel.disbursed >= 2 and set(summary.profiles) == {"clean"}
@@ -108,8 +109,13 @@ def test_smoke_with_two_processes_writes_a_complete_run(tmp_path: Path, refapp_u
     assert summary.steps["status"].requests > summary.steps["apply"].requests  # status checks outnumber
     process_slots = {row["phone"][4:6] for row in journeys(out)}
     assert process_slots == {"00", "01"}, "both Locust processes ran borrowers, each with its own phones"
-    for name in ("locust_stats.csv", "locust.html", "charts/users.png", "charts/failures_by_cause.png"):
+    for name in ("locust_stats.csv", "locust_stats_history.csv", "locust_failures.csv", "locust_exceptions.csv",
+                 "locust.html", "charts/users.png", "charts/failures_by_cause.png"):
         assert (out / name).stat().st_size > 0, name
+    with (out / "locust_stats.csv").open(encoding="utf-8") as fh:
+        locust_counts = {r["Name"]: int(r["Request Count"]) for r in csv.DictReader(fh)}
+    assert {step: locust_counts.get(step) for step in summary.steps} == {
+        step: stats.requests for step, stats in summary.steps.items()}, "Locust's CSV counts the run to its end"
     assert (out / "charts/p95.png").read_bytes()[:4] == b"\x89PNG"
     results = allure_results(out)
     assert len(results) == len(summary.slos) and all(r["status"] == "passed" for r in results)
