@@ -8,9 +8,10 @@ cd "$ROOT"
 bash ci/setup.sh
 export APPIUM_HOME="$ROOT/.tools/appium-home"
 # The real Toxiproxy 2.12.0 beside the clone: the differential tests then compare the embedded server
-# with it live (without it they compare with its recorded answers in tests/data/toxiproxy-2.12.0/).
-if [ -z "${LOANQA_TOXIPROXY_SERVER:-}" ] && [ -x "$ROOT/../shared/tools/toxiproxy-2.12.0/toxiproxy-server" ]; then
-  export LOANQA_TOXIPROXY_SERVER="$ROOT/../shared/tools/toxiproxy-2.12.0"
+# with it live (without it they compare with its recorded answers in tests/data/toxiproxy-2.12.0/). Only
+# those tests use it: every other test runs the embedded server, as `loanqa up` does for users.
+if [ -z "${LOANQA_TOXIPROXY_REFERENCE:-}" ] && [ -x "$ROOT/../shared/tools/toxiproxy-2.12.0/toxiproxy-server" ]; then
+  export LOANQA_TOXIPROXY_REFERENCE="$ROOT/../shared/tools/toxiproxy-2.12.0"
 fi
 .venv/bin/ruff check .
 .venv/bin/mypy

@@ -3,7 +3,7 @@
 Two modes, both in the test command:
 - recorded: the embedded server's transcripts equal the real server's, recorded into
   tests/data/toxiproxy-2.12.0/ by `python -m tests.toxiproxy_diff.record` (always runs);
-- live: with LOANQA_TOXIPROXY_SERVER (toxiproxy-server or its folder) or TOXIPROXY_URL, both servers
+- live: with LOANQA_TOXIPROXY_REFERENCE (toxiproxy-server or its folder) or TOXIPROXY_URL, both servers
   run side by side here, and the recordings are checked against the live real server too.
 """
 
@@ -23,7 +23,7 @@ from tests.toxiproxy_diff.wire import transcript
 pytestmark = [pytest.mark.toxiproxy, pytest.mark.xdist_group("toxiproxy-differential")]
 
 STALE = "the recording is stale: re-run `python -m tests.toxiproxy_diff.record` with a real server"
-NO_REAL = ("no real Toxiproxy here: set LOANQA_TOXIPROXY_SERVER (ci/test.sh does when "
+NO_REAL = ("no real Toxiproxy here: set LOANQA_TOXIPROXY_REFERENCE (ci/test.sh does when "
            "../shared/tools/toxiproxy-2.12.0 exists) or TOXIPROXY_URL; the recorded mode still ran")
 
 
@@ -81,7 +81,7 @@ def test_toxiproxy_cli_transcript_live(real_url: str, embedded_url: str) -> None
     """The real toxiproxy-cli (beside toxiproxy-server) prints the same against both servers."""
     cli = servers.real_binary("toxiproxy-cli")
     if cli is None:
-        pytest.skip("toxiproxy-cli is found beside LOANQA_TOXIPROXY_SERVER; only TOXIPROXY_URL is set")
+        pytest.skip("toxiproxy-cli is found beside LOANQA_TOXIPROXY_REFERENCE; only TOXIPROXY_URL is set")
     real = cli_transcript(real_url, cli)
     diff = differences(real, cli_transcript(embedded_url, cli))
     assert not diff, "\n".join(diff)

@@ -69,7 +69,7 @@ def test_jitter_stays_within_latency_plus_minus_jitter(embedded_url: str, echo: 
 
 def test_bandwidth_first_byte_matches_real_server(embedded_url: str, echo: EchoServer) -> None:
     if not servers.have_real():
-        pytest.skip("no real Toxiproxy (LOANQA_TOXIPROXY_SERVER / TOXIPROXY_URL); absolute checks above ran")
+        pytest.skip("no real Toxiproxy (LOANQA_TOXIPROXY_REFERENCE / TOXIPROXY_URL); absolute checks above ran")
     with servers.real() as real_url:
         real = first_byte_ms(proxied(real_url, echo.address, {"type": "bandwidth", "attributes": {"rate": 1000}}),
                              200_000)

@@ -1,6 +1,6 @@
 """Record the real Toxiproxy 2.12.0's transcripts of every scenario into tests/data/toxiproxy-2.12.0/.
 
-    LOANQA_TOXIPROXY_SERVER=../shared/tools/toxiproxy-2.12.0 .venv/bin/python -m tests.toxiproxy_diff.record
+    LOANQA_TOXIPROXY_REFERENCE=../shared/tools/toxiproxy-2.12.0 .venv/bin/python -m tests.toxiproxy_diff.record
 
 Run it after adding or changing a scenario; the differential tests fail while a recording is stale.
 """
@@ -43,7 +43,7 @@ def save(name: str, steps: list[Any]) -> None:
 
 def main(argv: list[str]) -> int:
     if not servers.have_real():
-        print("set LOANQA_TOXIPROXY_SERVER (toxiproxy-server or its folder) or TOXIPROXY_URL", file=sys.stderr)
+        print("set LOANQA_TOXIPROXY_REFERENCE (toxiproxy-server or its folder) or TOXIPROXY_URL", file=sys.stderr)
         return 2
     wanted = argv or [*SCENARIOS, PYTHON_CLIENT]
     unknown = [n for n in wanted if n not in SCENARIOS and n != PYTHON_CLIENT]

@@ -15,19 +15,25 @@ import httpx
 from loanqa.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
+REFERENCE_VARS = ("LOANQA_TOXIPROXY_REFERENCE", "LOANQA_TOXIPROXY_SERVER")
 DEFAULT_REAL = REPO.parent / "shared" / "tools" / "toxiproxy-2.12.0"
 
 
 def real_binary(name: str = "toxiproxy-server") -> Path | None:
-    """LOANQA_TOXIPROXY_SERVER (the binary or its folder); None when it is not set."""
-    explicit = os.environ.get("LOANQA_TOXIPROXY_SERVER")
-    if not explicit:
+    """LOANQA_TOXIPROXY_REFERENCE, else LOANQA_TOXIPROXY_SERVER (the binary or its folder); None when neither is set.
+
+    The reference variable names a real server for the differential tests only, so the rest of the suite
+    (every `loanqa up`, load and device run) keeps testing the embedded server users get by default.
+    """
+    var = next((v for v in REFERENCE_VARS if os.environ.get(v)), None)
+    if var is None:
         return None
+    explicit = os.environ[var]
     path = Path(explicit)
     folder = path if path.is_dir() else path.parent
     found = folder / name
     if not (found.is_file() and os.access(found, os.X_OK)):
-        raise FileNotFoundError(f"LOANQA_TOXIPROXY_SERVER={explicit}: no executable {name} there")
+        raise FileNotFoundError(f"{var}={explicit}: no executable {name} there")
     return found
 
 
@@ -78,7 +84,7 @@ def embedded() -> Iterator[str]:
 
 @contextmanager
 def real() -> Iterator[str]:
-    """The real server: TOXIPROXY_URL if set (must be otherwise unused), else LOANQA_TOXIPROXY_SERVER started here."""
+    """The real server: TOXIPROXY_URL if set (must be otherwise unused), else the reference binary started here."""
     url = real_url()
     if url is not None:
         wait_ready(url, None, 5)
@@ -86,7 +92,7 @@ def real() -> Iterator[str]:
         return
     binary = real_binary()
     if binary is None:
-        raise RuntimeError("no real Toxiproxy: set LOANQA_TOXIPROXY_SERVER or TOXIPROXY_URL")
+        raise RuntimeError(f"no real Toxiproxy: set {' or '.join(REFERENCE_VARS)} or TOXIPROXY_URL")
     with running([str(binary)]) as started:
         yield started
 

@@ -57,6 +57,13 @@ XID = re.compile(r"^[0-9a-v]{20}$")
 ADDRESS = re.compile(r"(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]*\]):(\d+)")
 
 
+def _distinct_port(taken: set[int]) -> int:
+    port = free_port()
+    while port in taken:
+        port = free_port()
+    return port
+
+
 class Run:
     """One scenario's run against one server: its ports, its echo upstream, its held sockets."""
 
@@ -65,9 +72,9 @@ class Run:
         host, _, port = url.removeprefix("http://").rpartition(":")
         self.host, self.port = host, int(port)
         echo = stack.enter_context(EchoServer())
-        self.ports = {name: free_port() for name in PLACEHOLDERS}
-        self.ports["UP"] = echo.port
-        self.ports["DEAD"] = free_port()
+        self.ports = {"UP": echo.port}
+        for name in (*PLACEHOLDERS, "DEAD"):  # distinct: the OS may hand the same free port out twice
+            self.ports[name] = _distinct_port(set(self.ports.values()))
         self.held: dict[str, socket.socket] = {}
         stack.callback(self._release_all)
 
