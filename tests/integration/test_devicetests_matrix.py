@@ -22,6 +22,7 @@ from loanqa.eventlog import AttemptRecord, JourneyEnd, read_events
 from loanqa.ports import free_port
 from loanqa.stack.components import appium_spec
 from loanqa.stack.process import ProcessManager
+from tests.interrupt import ctrl_c_blocked_or_ignored, takes_ctrl_c
 
 ROOT = Path(__file__).resolve().parents[2]
 MATRIX = ROOT / "devicetests" / "matrices" / "ci-emulated.yaml"
@@ -158,7 +159,8 @@ def test_ctrl_c_on_loanqa_devices_ends_the_session_and_stops_what_it_started(tmp
     pids_dir = state / "devices" / "stack" / "pids"
     argv = [str(Path(sys.executable).with_name("loanqa")), "--state-dir", str(state), "devices", "--matrix",
             str(MATRIX), "--device", "pixel-7", "-n", "0", "--alluredir", str(results)]
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=takes_ctrl_c)
     try:
         deadline = time.monotonic() + 150
         while not list(results.glob("*-attachment.png")):  # a step screenshot: the phone session is live
@@ -166,6 +168,7 @@ def test_ctrl_c_on_loanqa_devices_ends_the_session_and_stops_what_it_started(tmp
             time.sleep(0.2)  # polling interval for the condition above
         started = [json.loads(p.read_text())["pid"] for p in pids_dir.glob("*.json")]
         drivers = _children(started, "chromedriver")
+        assert not ctrl_c_blocked_or_ignored(proc.pid), ctrl_c_blocked_or_ignored(proc.pid)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=180)
     finally:

@@ -19,6 +19,7 @@ import yaml
 from loanqa.load_summary import read_summary
 from loanqa.ports import free_port
 from tests.integration.test_load_runs import LOANQA, _alive_with, allure_results, proxies
+from tests.interrupt import ctrl_c_blocked_or_ignored, takes_ctrl_c
 
 pytestmark = [pytest.mark.slow, pytest.mark.toxiproxy]
 
@@ -130,11 +131,12 @@ def test_ctrl_c_keeps_every_measurement_removes_proxies_and_exits_130(tmp_path: 
     proc = subprocess.Popen(_argv(tmp_path, "--target", refapp_url, "--toxiproxy-url", toxiproxy_url,
                                   "--network-mix", "cn-2026", "--duration", "90s", "--out", str(out),
                                   "--run-id", run_id, "--quiet", *FAST_RUN),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=takes_ctrl_c)
     try:
         _until("finished journeys", lambda: json.loads((out / ".loanqa-partial" / "live.json").read_text())
                ["journeys_started"] >= 2, proc)
         assert any(run_id in name for name in proxies(toxiproxy_url))
+        assert not ctrl_c_blocked_or_ignored(proc.pid), ctrl_c_blocked_or_ignored(proc.pid)
         proc.send_signal(signal.SIGINT)
         stdout, err = proc.communicate(timeout=90)
     finally:

@@ -22,6 +22,7 @@ from netprofiles.control import NetworkController, load_profile
 from netprofiles.ledger import Ledger
 from netprofiles.testing import EchoServer, connect, round_trip, wait_until_refused
 from netprofiles.toxiproxy_client import ServerGoneError, ToxiproxyClient, ToxiproxyError
+from tests.interrupt import ctrl_c_blocked_or_ignored, takes_ctrl_c
 
 pytestmark = pytest.mark.toxiproxy
 
@@ -131,7 +132,7 @@ def test_cli_apply_for_a_duration_then_clears(toxiproxy_url: str, client: Toxipr
 def _loanqa(*args: str, state: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "LOANQA_STATE_DIR": str(state)}
     return subprocess.Popen([sys.executable, "-m", "loanqa.cli.main", *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=takes_ctrl_c)
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGINT, 130)])
@@ -146,6 +147,7 @@ def test_sigterm_or_ctrl_c_of_net_apply_removes_its_proxies(
         line = proc.stdout.readline()
         assert line.startswith("listen 127.0.0.1:"), (line, proc.stderr.read() if proc.stderr else "")
         assert ours(client, run_id) == [f"loanqa-{run_id}-subway"]
+        assert not ctrl_c_blocked_or_ignored(proc.pid), ctrl_c_blocked_or_ignored(proc.pid)
         proc.send_signal(sig)
         assert proc.wait(15) == code
     finally:
