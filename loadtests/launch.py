@@ -65,6 +65,7 @@ class LoadPlan:
     think_scale: float = 1.0
     liveness_frames: int = 8
     patience: int = 3
+    graceful_stop_s: float = 30.0  # journeys under way when the shape ends may finish (Locust --stop-timeout)
     mode: str = "local"  # local | master
     expect_workers: int = 1
     master_bind_port: int | None = None
@@ -85,7 +86,7 @@ def locust_argv(plan: LoadPlan) -> list[str]:
             "--host", plan.target, "--shape", plan.shape, "--shape-duration", plan.duration,
             "--users-scale", str(plan.users_scale), "--slo", plan.slo, f"--run-id={plan.run_id}",
             "--think-scale", str(plan.think_scale), "--liveness-frames", str(plan.liveness_frames),
-            "--patience", str(plan.patience),
+            "--patience", str(plan.patience), "--stop-timeout", f"{plan.graceful_stop_s:g}",
             "--loanqa-out", str(p), "--html", str(p / "locust.html"),
             "--logfile", str(p / "locust.log")]
     if plan.network_mix:
@@ -133,7 +134,7 @@ def execute(plan: LoadPlan, duration_s: float) -> LoadSummary:
     interrupted = False
     try:
         try:
-            code = run_locust(locust_argv(plan), deadline_s=duration_s + 120)
+            code = run_locust(locust_argv(plan), deadline_s=duration_s + plan.graceful_stop_s + 120)
         except KeyboardInterrupt:
             interrupted, code = True, 130
         if not (plan.partial / FILE_NAME).exists():

@@ -105,8 +105,14 @@ def _started(environment: Any, **_: Any) -> None:
         run.started_at = time.time()
         if _monitor:
             _monitor[0].start()
-        gevent.signal_handler(signal.SIGTERM, lambda: gevent.spawn(environment.runner.quit))
+        gevent.signal_handler(signal.SIGTERM, lambda: gevent.spawn(_interrupt, environment))
     run.processes = max(1, getattr(environment.runner, "worker_count", 1))
+
+
+def _interrupt(environment: Any) -> None:
+    """An interrupt stops the borrowers at once: the graceful stop is for the shape's end, not for Ctrl-C."""
+    environment.stop_timeout = 0
+    environment.runner.quit()
 
 
 def _finish(environment: Any) -> None:

@@ -46,6 +46,9 @@ from loanqa.target import TargetURL
 @click.option("--liveness-frames", type=click.IntRange(3, 30), default=8, show_default=True)
 @click.option("--patience", type=click.IntRange(0, 50), default=3, show_default=True,
               help="Retry taps a borrower makes after the app's own retries give up (0: abandon at once).")
+@click.option("--graceful-stop", default="30s", show_default=True,
+              help="How long journeys under way when the shape ends (or ramps down) may take to finish, like k6's "
+                   "gracefulStop; borrowers still on the way after it are reported unfinished.")
 @click.option("--profiles-dir", type=click.Path(file_okay=False, path_type=Path), help="Extra network profiles.")
 @click.option("--toxiproxy-url", envvar="TOXIPROXY_URL", help="Toxiproxy API (default: the embedded one).")
 @click.option("--proxy-host", default=LOOPBACK, show_default=True,
@@ -70,12 +73,14 @@ from loanqa.target import TargetURL
 @click.pass_obj
 def load(settings: Settings, shape: str, network_mix: str, target: str | None, duration: str, processes: int,
          users_scale: float, slo: str, out: Path | None, think_scale: float, liveness_frames: int, patience: int,
+         graceful_stop: str,
          profiles_dir: Path | None, toxiproxy_url: str | None, proxy_host: str, proxy_bind: str | None,
          proxy_ports: str | None, run_id: str | None, mode: str | None, expect_workers: int, master_host: str,
          master_port: int, quiet: bool, live_interval: float, web: bool, web_port: int, web_host: str,
          metrics_port: int | None, metrics_host: str) -> None:
     """Run SHAPE over NETWORK_MIX against TARGET; exit 1 when an SLO is missed, 130 when interrupted."""
     seconds = _duration(duration)
+    grace = _duration(graceful_stop, "--graceful-stop", allow_zero=True)
     if mode == "worker":
         run_locust(worker_argv(master_host, master_port, processes), deadline_s=seconds + 600)
         return
@@ -108,6 +113,7 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
         plan = LoadPlan(target=url, shape=shape, duration=duration, run_id=rid, folder=folder,
                         network_mix=mix_name, routes=routes, processes=processes, users_scale=users_scale,
                         slo=slo, think_scale=think_scale, liveness_frames=liveness_frames, patience=patience,
+                        graceful_stop_s=grace,
                         mode=mode or "local", expect_workers=expect_workers,
                         master_bind_port=master_port if mode == "master" else None, live=live)
         where = (f"master of {expect_workers} worker(s)" if mode == "master" else f"{processes} process(es)")
@@ -122,13 +128,13 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
     _report(summary, plan.out, cleanup)
 
 
-def _duration(text: str) -> float:
+def _duration(text: str, flag: str = "--duration", allow_zero: bool = False) -> float:
     try:
         seconds = parse_duration(text)
     except ValueError as exc:
-        raise ConfigError("--duration", "", text, str(exc)) from None
-    if seconds <= 0:
-        raise ConfigError("--duration", "", text, "must be positive")
+        raise ConfigError(flag, "", text, str(exc)) from None
+    if seconds < 0 or (seconds == 0 and not allow_zero):
+        raise ConfigError(flag, "", text, "must not be negative" if allow_zero else "must be positive")
     return seconds
 
 

@@ -333,3 +333,22 @@ def test_plain_locust_f_on_the_locustfile_runs_borrowers_and_writes_the_run(tmp_
     summary = read_summary(out / "summary.json")
     assert summary.shape == "smoke" and set(summary.profiles) == {"direct"} and summary.funnel.disbursed >= 1
     assert (out / "charts" / "rps.png").stat().st_size > 0 and allure_results(out)
+
+
+def test_journeys_under_way_when_the_shape_ends_finish_within_the_graceful_stop(tmp_path: Path, refapp_url: str,
+                                                                               toxiproxy_url: str) -> None:
+    """Like k6's gracefulStop: a borrower mid-journey at the shape's end is not lost to the test's cut-off."""
+    outcomes = {}
+    for grace in ("0s", "60s"):
+        folder = tmp_path / grace
+        folder.mkdir()
+        done, out = run_load(folder, refapp_url, toxiproxy_url, "--shape", "smoke", "--duration", "15s",
+                             "--network-mix", "clean", "--think-scale", "0.15", "--liveness-frames", "3",
+                             "--graceful-stop", grace)
+        assert done.returncode in (0, 1) and "Traceback" not in done.stderr, done.stdout + done.stderr
+        summary = read_summary(out / "summary.json")
+        outcomes[grace] = (summary.funnel.unfinished, summary.outcomes.paid_out)
+    cut_unfinished, _ = outcomes["0s"]
+    unfinished, paid = outcomes["60s"]
+    assert cut_unfinished > 0, f"with no grace the shape's end cuts journeys off: {outcomes}"
+    assert unfinished == 0 and paid > 0, f"with a grace every journey under way finishes: {outcomes}"

@@ -51,7 +51,8 @@ def test_pause_is_human_and_scales_with_think_time() -> None:
 def _ns(**over: object) -> SimpleNamespace:
     base = dict(loanqa_routes="", shape="smoke", shape_duration="1m", users_scale=1.0, network_mix="",
                 loanqa_out="", slo="default", run_id="", think_scale=1.0, liveness_frames=8,
-                shared_device_share=0.0, max_attempts=3, request_timeout=15.0, patience=3)
+                shared_device_share=0.0, max_attempts=3, request_timeout=15.0, patience=3, live_interval=3.0,
+                metrics_port=0, metrics_host="127.0.0.1")
     return SimpleNamespace(**{**base, **over})
 
 
