@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from loanqa.cli.main import main
 from loanqa.eventlog import AttemptRecord, EventLogWriter, JourneyEnd, phone_ref, read_events
 from loanqa.loan_story import stories, why
 from loanqa.taxonomy import Cause
+from tests.unit.test_cli import run
 
 PHONE = "13912345678"
 
@@ -38,14 +38,6 @@ def _log(folder: Path) -> Path:
         log.write(JourneyEnd(run_id="r1", runner="load", journey_id="j3", profile="stall", outcome="unfinished",
                              step="otp", since=4.0, at=9.0))
     return folder
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 def test_the_plain_line_says_why_in_words(tmp_path: Path) -> None:
