@@ -1,8 +1,9 @@
 """One Allure test per SLO, in Allure's result-file format, readable by the Allure 3 CLI and the gate.
 
 Labels follow loanqa.allure_labels; a missed objective names its largest cause with the `[cause] ` message
-prefix and lists every contributing cause with its share in the message (from the core judge); too few
-samples and a latency miss without failed requests name no cause.
+prefix and lists every contributing cause with its share in the message (from the core judge); a latency miss
+without failed requests names no cause. An objective with too few samples (`insufficient`) is `skipped`, Allure's
+"not judged", with the SLO, profile, n and floor in its message: not a pass, and not a failure the target caused.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ _CAUSES = frozenset(c.value for c in Cause)
 
 def slo_cause(result: SloResult) -> Cause | None:
     """The largest contributing cause of a missed objective; none for too few samples or a latency-only miss."""
-    if result.passed or result.verdict == "too few samples" or not result.causes:
+    if not result.missed or not result.causes:
         return None
     top = result.causes[0].cause
     return Cause(top) if top in _CAUSES else None
@@ -52,6 +53,8 @@ def _result(result: SloResult, summary: LoadSummary, attachments: list[dict[str,
               "samples": str(result.samples), "shape": summary.shape,
               "network_mix": summary.network_mix or "-", "run_id": summary.run_id}
     status = "passed" if result.passed else "failed"
+    if result.insufficient:
+        status, message = "skipped", f"{result.shortfall()}; {result.detail}"
     if summary.status == "interrupted":  # measured on part of the run only: not a verdict either way
         status, message = "broken", f"run interrupted: {summary.stopped_by}; so far: {message}"
     elif result.stopped_run_at_s is not None:

@@ -26,7 +26,13 @@ class SloNow(_Model):
     objective: str
     verdict: str
     samples: int
+    min_samples: int = 1
     abort: bool = False
+
+    @property
+    def samples_text(self) -> str:
+        """n, and the floor beside it while the objective is short of it."""
+        return f"{self.samples}/{self.min_samples}" if self.verdict == "insufficient" else str(self.samples)
 
 
 class LiveSnapshot(_Model):
@@ -62,7 +68,8 @@ def lost_by(summary: LoadSummary) -> tuple[dict[str, int], dict[str, int]]:
 
 def slo_now(results: list[SloResult], aborting: frozenset[str]) -> list[SloNow]:
     return [SloNow(name=r.name, actual=r.actual, objective=f"{'≤' if r.bound == 'max' else '≥'} {r.threshold:g}",
-                   verdict=r.verdict, samples=r.samples, abort=r.name in aborting) for r in results]
+                   verdict=r.verdict, samples=r.samples, min_samples=r.min_samples, abort=r.name in aborting)
+            for r in results]
 
 
 def write(snapshot: LiveSnapshot, folder: Path) -> None:

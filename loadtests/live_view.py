@@ -43,6 +43,7 @@ def timeline_phases(profiles: dict[str, Profile], since: float) -> Phases:
 
 def progress_line(s: LiveSnapshot, phases: dict[str, str]) -> str:
     missed = [x.name for x in s.slos if x.verdict == "failed"]
+    short = sum(1 for x in s.slos if x.verdict == "insufficient")
     causes = ", ".join(f"{c} {n}" for c, n in sorted(s.lost_by_cause.items(), key=lambda kv: -kv[1])) or "none"
     down = [p for p, ph in phases.items() if ph != "up"]
     return (f"loanqa: {s.elapsed_s:.0f}s/{s.duration_s:.0f}s users {s.users}/{s.target_users} ({s.stage}) "
@@ -50,6 +51,7 @@ def progress_line(s: LiveSnapshot, phases: dict[str, str]) -> str:
             f"rejected {s.rejected}, on the app {s.in_flight} | lost by cause: {causes}"
             + (f" | outage now: {', '.join(down)}" if down else "")
             + f" | SLOs missed {len(missed)}/{len(s.slos)}" + (f" ({', '.join(missed)})" if missed else "")
+            + (f", {short} with too few samples so far" if short else "")
             + (f" | STOPPING: {s.stopping}" if s.stopping else ""))
 
 
@@ -67,11 +69,11 @@ def render(s: LiveSnapshot, phases: dict[str, str]) -> Group:
         p = profiles[i] if i < len(profiles) else ("", "")
         t = timed[i] if i < len(timed) else ("", "")
         lost.add_row(c[0], str(c[1]), p[0], str(p[1]), t[0], t[1])
-    slos = Table("SLO", "now", "objective", "samples", "verdict", box=None)
+    slos = Table("SLO", "now", "objective", "samples (n/floor)", "verdict", box=None)
     for x in s.slos:
         style = {"passed": "green", "failed": "red"}.get(x.verdict, "yellow")
         slos.add_row(x.name + (" (abort)" if x.abort else ""), "no data" if x.actual is None else f"{x.actual:.4g}",
-                     x.objective, str(x.samples), Text(x.verdict, style=style))
+                     x.objective, x.samples_text, Text(x.verdict, style=style))
     parts: list[Text | Table] = [head, journeys, lost, slos]
     if s.stopping:
         parts.append(Text(f"stopping: {s.stopping}", style="bold red"))

@@ -138,9 +138,10 @@ def _finish(environment: Any) -> None:
         status, why = "interrupted", f"stopped by the user (Ctrl-C/SIGTERM) after {elapsed:.0f}s"
     summary = write_run(runtime.TALLY, _info(environment, opts), load_slos(opts.slo), Path(opts.out),
                         status=status, stopped_by=why, aborted_at_s=run.aborted_at_s)
-    missed = [s.name for s in summary.slos if not s.passed]
-    print(f"loanqa: wrote {opts.out}: {summary.requests} requests, "
-          f"{len(summary.slos) - len(missed)}/{len(summary.slos)} SLOs met")
+    met = sum(1 for s in summary.slos if s.passed)
+    short = sum(1 for s in summary.slos if s.insufficient)
+    print(f"loanqa: wrote {opts.out}: {summary.requests} requests, {met}/{len(summary.slos)} SLOs met"
+          + (f", {short} with too few samples" if short else ""))
 
 
 _listen(events.init_command_line_parser, add_arguments)

@@ -2,13 +2,14 @@
 
 One objective states a metric, its scope (a journey step, a network profile, or every profile) and one
 bound. Both the load run and the release gate judge these with `loanqa.slo_judge`, so an objective
-means the same thing wherever it is written. Too few samples is its own verdict, never a pass.
+means the same thing wherever it is written. Too few samples is its own verdict (`insufficient`): never a
+pass, never a miss; what it costs is each consumer's `too_few_samples` setting (`fail`, the default, or `warn`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -17,7 +18,8 @@ from loanqa.durations import parse_duration
 
 Metric = Literal["p95_ms", "p99_ms", "technical_failure_rate", "disbursement_success"]
 STEP_METRICS = ("p95_ms", "p99_ms")
-Verdict = Literal["passed", "failed", "too few samples"]
+Verdict = Literal["passed", "failed", "insufficient"]
+TooFewSamples = Literal["fail", "warn"]
 Seconds = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
 
 
@@ -61,9 +63,11 @@ class Objective(Strict):
 
 
 class SloSet(Strict):
-    """`min_samples` is the default for objectives that do not set their own."""
+    """`min_samples` is the default for objectives that do not set their own; `too_few_samples` is what an
+    `insufficient` objective does to `loanqa load`'s exit code (a gate policy decides for itself)."""
 
     min_samples: int = Field(default=1, ge=1)
+    too_few_samples: TooFewSamples = "fail"
     slos: list[Objective] = Field(min_length=1)
 
     def samples_needed(self, objective: Objective) -> int:
@@ -80,7 +84,15 @@ class CauseShare(BaseModel):
     share: float
 
 
+def _legacy_verdict(value: Any) -> Any:
+    """Summaries written before `insufficient` existed said "too few samples"; they still read (baselines)."""
+    return "insufficient" if value == "too few samples" else value
+
+
 class SloResult(BaseModel):
+    """`passed` is true only for `verdict: passed`; `insufficient` carries the `samples` and the floor
+    (`min_samples`) it fell short of."""
+
     model_config = ConfigDict(extra="forbid")
 
     name: str
@@ -89,7 +101,7 @@ class SloResult(BaseModel):
     bound: Literal["max", "min"] = "max"
     actual: float | None
     passed: bool
-    verdict: Verdict = "failed"
+    verdict: Annotated[Verdict, BeforeValidator(_legacy_verdict)] = "failed"
     samples: int = 0
     min_samples: int = 1
     step: str | None = None
@@ -97,6 +109,20 @@ class SloResult(BaseModel):
     detail: str = ""
     causes: list[CauseShare] = Field(default_factory=list)
     stopped_run_at_s: float | None = None
+
+    @property
+    def insufficient(self) -> bool:
+        return not self.passed and self.verdict == "insufficient"
+
+    @property
+    def missed(self) -> bool:
+        """Measured on enough samples and not met: a real miss."""
+        return not self.passed and self.verdict != "insufficient"
+
+    def shortfall(self) -> str:
+        """The SLO, its profile, n and the floor, for the line a gate or a terminal prints about it."""
+        where = f" on profile {self.profile}" if self.profile else ""
+        return f"{self.name}: too few samples{where}: {self.samples} of the {self.min_samples} needed"
 
 
 def read_slo_set(path: str | Path) -> SloSet:

@@ -1,7 +1,7 @@
 """The one SLO judge: objectives (`loanqa.slo`) against a load summary, for the load run and the gate alike.
 
-Fails closed: an objective measured on fewer samples than it needs says "too few samples" and does not
-pass; a per-profile objective judges every profile that had borrowers, so a profile whose borrowers never
+Fails closed: an objective measured on fewer samples than it needs is `insufficient` (too few samples), never
+passed; a per-profile objective judges every profile that had borrowers, so a profile whose borrowers never
 finished is judged (and fails) rather than skipped. A missed objective lists every cause that counted
 against it with its share; a latency miss with no failed requests names no cause instead of guessing one.
 """
@@ -64,7 +64,7 @@ def judge_one(objective: Objective, needed: int, summary: LoadSummary, profile: 
     actual, samples = measure(objective, scope)
     enough = actual is not None and samples >= needed
     passed = enough and objective.met_by(actual)  # type: ignore[arg-type]
-    verdict: Verdict = "passed" if passed else ("failed" if enough else "too few samples")
+    verdict: Verdict = "passed" if passed else ("failed" if enough else "insufficient")
     causes = [] if passed else cause_shares(objective, scope)
     return SloResult(name=objective.label(profile), metric=objective.metric, threshold=objective.threshold,
                      bound="max" if objective.max is not None else "min", actual=actual, passed=passed,
@@ -76,10 +76,8 @@ def judge_one(objective: Objective, needed: int, summary: LoadSummary, profile: 
 def _detail(objective: Objective, actual: float | None, samples: int, needed: int, causes: list[CauseShare]) -> str:
     shown = "no data" if actual is None else f"{actual:.4g}"
     text = f"{objective.metric} {shown}, objective {objective.objective_text()}, {samples} samples"
-    if actual is not None and samples < needed:
+    if actual is None or samples < needed:
         text += f" (too few samples: at least {needed} needed)"
-    elif actual is None:
-        text += " (too few samples)"
     if causes:
         text += "; causes: " + ", ".join(f"{c.cause} {c.share:.0%} ({c.count})" for c in causes)
     elif actual is not None and samples >= needed and objective.metric in STEP_METRICS and not objective.met_by(actual):

@@ -26,6 +26,7 @@ from loanqa.durations import parse_duration
 from loanqa.errors import ComponentError, ConfigError, Interrupted, RunFailed
 from loanqa.load_summary import LoadSummary
 from loanqa.paths import project_root
+from loanqa.slo import TooFewSamples
 from loanqa.target import TargetURL
 
 
@@ -39,6 +40,9 @@ from loanqa.target import TargetURL
 @click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True, help="Locust processes.")
 @click.option("--users-scale", type=click.FloatRange(0, min_open=True), default=1.0, show_default=True)
 @click.option("--slo", default="default", show_default=True, help="SLO set name (loadtests/slos) or YAML path.")
+@click.option("--too-few-samples", type=click.Choice(["fail", "warn"]),
+              help="What an SLO judged on fewer samples than its floor does to the exit code: fail (exit 1) or "
+                   "warn (listed, exit 0). Default: the SLO set's `too_few_samples` (fail unless it says warn).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Run folder (default loanqa-results/load-<time>).")
 @click.option("--think-scale", type=click.FloatRange(0), default=1.0, show_default=True,
@@ -72,20 +76,22 @@ from loanqa.target import TargetURL
               help="Address the metrics endpoint listens on (0.0.0.0 in a pod).")
 @click.pass_obj
 def load(settings: Settings, shape: str, network_mix: str, target: str | None, duration: str, processes: int,
-         users_scale: float, slo: str, out: Path | None, think_scale: float, liveness_frames: int, patience: int,
+         users_scale: float, slo: str, too_few_samples: TooFewSamples | None, out: Path | None,
+         think_scale: float, liveness_frames: int, patience: int,
          graceful_stop: str,
          profiles_dir: Path | None, toxiproxy_url: str | None, proxy_host: str, proxy_bind: str | None,
          proxy_ports: str | None, run_id: str | None, mode: str | None, expect_workers: int, master_host: str,
          master_port: int, quiet: bool, live_interval: float, web: bool, web_port: int, web_host: str,
          metrics_port: int | None, metrics_host: str) -> None:
-    """Run SHAPE over NETWORK_MIX against TARGET; exit 1 when an SLO is missed, 130 when interrupted."""
+    """Run SHAPE over NETWORK_MIX against TARGET; exit 1 when an SLO is missed (or, under --too-few-samples fail,
+    judged on too few samples), 130 when interrupted."""
     seconds = _duration(duration)
     grace = _duration(graceful_stop, "--graceful-stop", allow_zero=True)
     if mode == "worker":
         run_locust(worker_argv(master_host, master_port, processes), deadline_s=seconds + 600)
         return
     spec = load_shape(shape)
-    load_slos(slo)
+    too_few = too_few_samples or load_slos(slo).too_few_samples
     profiles = {}
     if network_mix != "none":
         from loadtests.network import checked_mix
@@ -125,7 +131,22 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
         with view:
             summary = execute(plan, seconds)
         cleanup = _close(stack)
-    _report(summary, plan.out, cleanup)
+    _report(summary, plan.out, cleanup, too_few=too_few)
+
+
+def _verdict(summary: LoadSummary, too_few: TooFewSamples) -> None:
+    """Missed SLOs fail the run; SLOs with too few samples fail it too, or are listed as a warning, as
+    `too_few` says (the same choice a gate policy's `load.too_few_samples` makes)."""
+    missed = [s.name for s in summary.slos if s.missed]
+    short = [s.shortfall() for s in summary.slos if s.insufficient]
+    few = f"{len(short)} SLOs with too few samples (too_few_samples: {too_few}): {'; '.join(short)}"
+    if short and too_few == "warn":
+        click.echo(f"loanqa load: warning: {few}")
+    problems = [f"{len(missed)} of {len(summary.slos)} SLOs missed: {', '.join(missed)}"] if missed else []
+    problems += [few] if short and too_few == "fail" else []
+    if problems:
+        raise RunFailed("; ".join(problems)
+                        + (f"; the run was stopped early by {summary.stopped_by}" if summary.stopped_by else ""))
 
 
 def _duration(text: str, flag: str = "--duration", allow_zero: bool = False) -> float:
@@ -156,7 +177,8 @@ def _close(stack: ExitStack) -> ComponentError | None:
     return None
 
 
-def _report(summary: LoadSummary, out: Path, cleanup: ComponentError | None = None) -> None:
+def _report(summary: LoadSummary, out: Path, cleanup: ComponentError | None = None, *,
+            too_few: TooFewSamples = "fail") -> None:
     f, o = summary.funnel, summary.outcomes
     click.echo(f"funnel: started {f.started} → approved {f.approved} → signed {f.signed} → disbursed {f.disbursed}"
                f" ({f.disbursed_after_taps} only after retry taps; {f.taps} taps in all; {f.unfinished} unfinished)")
@@ -169,18 +191,15 @@ def _report(summary: LoadSummary, out: Path, cleanup: ComponentError | None = No
                f"own entry; loanqa counts borrowers and each press of a step once. `loanqa explain {out} --cause C` "
                "lists the loans lost to C.)")
     for s in summary.slos:
-        word = {"passed": "PASS", "failed": "FAIL"}.get(s.verdict, "FEW ")
+        word = "PASS" if s.passed else ("FEW " if s.insufficient else "FAIL")
         click.echo(f"  {word}  {s.name}: {s.detail}")
     click.echo(f"results: {out}")
     if summary.status != "complete":
         click.echo(f"run {summary.status}: {summary.stopped_by}")
     if cleanup is not None:
         click.echo(f"loanqa: clean-up after the run failed: {cleanup}", err=True)
-    missed = [s.name for s in summary.slos if not s.passed]
     if summary.status == "interrupted":
         raise Interrupted(f"interrupted; everything measured so far is in {out} (summary marked interrupted)")
-    if missed:
-        raise RunFailed(f"{len(missed)} of {len(summary.slos)} SLOs missed: {', '.join(missed)}"
-                        + (f"; the run was stopped early by {summary.stopped_by}" if summary.stopped_by else ""))
+    _verdict(summary, too_few)
     if cleanup is not None:
         raise cleanup

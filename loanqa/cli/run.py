@@ -20,6 +20,7 @@ from loanqa.gate import Policy, Verdict, evaluate, load_policy
 from loanqa.gate.render import Format, render
 from loanqa.paths import default_policy, results_dir
 from loanqa.report import build
+from loanqa.slo import TooFewSamples
 from loanqa.stack.stack import Stack
 
 CI_MATRIX = Path(__file__).resolve().parents[2] / "devicetests" / "matrices" / "ci-emulated.yaml"
@@ -72,7 +73,8 @@ def run(ctx: click.Context, out: Path | None, shape: str, duration: str, network
         if not skip_load:
             steps.append(_step(ctx, "load", out / "load" / "allure-results", "load", shape=shape,
                                duration=duration, network_mix=network_mix, users_scale=users_scale,
-                               think_scale=think_scale, target=target, toxiproxy_url=toxiproxy, out=out / "load"))
+                               think_scale=think_scale, target=target, toxiproxy_url=toxiproxy, out=out / "load",
+                               too_few_samples=_too_few(gate_policy)))
         if not skip_devices:
             alluredir = out / "devices" / "allure-results"
             steps.append(_step(ctx, "devices", alluredir, "devices", matrix=matrix, devices=devices,
@@ -84,6 +86,11 @@ def run(ctx: click.Context, out: Path | None, shape: str, duration: str, network
     verdict = _gate([s.results for s in steps if s.results.exists()], gate_policy, out)
     _report(out, [s.results for s in steps if s.results.exists()], previous, matrix, verdict)
     _finish(verdict, steps, out)
+
+
+def _too_few(policy: Policy) -> TooFewSamples | None:
+    """The load step's exit follows the policy that gates it, so its line agrees with the verdict."""
+    return policy.load.too_few_samples if policy.load is not None else None
 
 
 def _step(ctx: click.Context, name: str, results: Path, command: str, **params: object) -> StepOutcome:

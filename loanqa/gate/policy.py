@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 
 from loanqa.config.loader import Strict, load_model
-from loanqa.slo import STEP_METRICS, Metric, Objective, SloSet
+from loanqa.slo import STEP_METRICS, Metric, Objective, SloSet, TooFewSamples
 
 Rate = float
 
@@ -75,16 +75,23 @@ class Broken(Strict):
 
 class Load(Strict):
     """`slos` use the load run's SLO schema (`loanqa.slo`) and are judged by the same judge on `summary.json`;
-    `min_samples` is their default sample floor (too few samples fails)."""
+    `min_samples` is their default sample floor.
+
+    `too_few_samples` decides what an objective below its floor (`insufficient`) means, for the policy's own
+    `slos` and for the run's verdicts under `slo_results_must_pass`: `fail` (the default: no evidence, no
+    pass) or `warn` (the verdict lists it as a warning and passes if nothing else fails).
+    """
 
     required: bool = True
     slo_results_must_pass: bool = True
+    too_few_samples: TooFewSamples = "fail"
     max_false_rejections: int | None = Field(default=None, ge=0)
     min_samples: int = Field(default=1, ge=1)
     slos: list[Objective] = Field(default_factory=list)
 
     def slo_set(self) -> SloSet | None:
-        return SloSet(min_samples=self.min_samples, slos=self.slos) if self.slos else None
+        return (SloSet(min_samples=self.min_samples, too_few_samples=self.too_few_samples, slos=self.slos)
+                if self.slos else None)
 
 
 class MaxChange(Strict):

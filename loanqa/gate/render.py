@@ -31,7 +31,8 @@ def to_json(verdict: Verdict) -> str:
 def _headline(v: Verdict) -> str:
     s = v.stats
     word = "PASSED" if v.passed else "FAILED"
-    return (f"Release gate {word} ({v.policy}): {len(v.failed_rules)} of {len(v.rules)} rules failed; "
+    warned = f", {len(v.warnings)} passed with warnings" if v.warnings else ""
+    return (f"Release gate {word} ({v.policy}): {len(v.failed_rules)} of {len(v.rules)} rules failed{warned}; "
             f"{s.tests} tests ({s.passed} passed, {s.failed} failed, {s.broken} broken, {s.skipped} skipped, "
             f"{s.unknown} unknown, {s.flaky} flaky, {s.waived} waived), {s.summaries} load summaries")
 
@@ -50,15 +51,28 @@ def to_text(v: Verdict, *, width: int | None = None, color: bool = False) -> str
     for col in ("", "rule", "result"):
         table.add_column(col, overflow="fold")
     for r in v.rules:
-        mark = Text("PASS", style="green") if r.passed else Text("FAIL", style="bold red")
-        table.add_row(mark, r.title, r.detail)
+        table.add_row(_mark(r), r.title, r.detail)
     con.print(table)
+    for r in v.warnings:
+        con.print(Text(f"! warning: {r.title} [{r.rule}]: {r.detail}", style="yellow"))
+        for line in _offenders(r):
+            con.print(Text(f"    - {line}"))
     for r in v.failed_rules:
         con.print(Text(f"✗ {r.title} [{r.rule}]: {r.detail}", style="bold red"))
         for line in _offenders(r):
             con.print(Text(f"    - {line}"))
     con.print(Text(_headline(v), style="bold green" if v.passed else "bold red"))
     return buf.getvalue()
+
+
+def _mark(r: RuleResult) -> Text:
+    if not r.passed:
+        return Text("FAIL", style="bold red")
+    return Text("WARN", style="yellow") if r.warning else Text("PASS", style="green")
+
+
+def _md_icon(r: RuleResult) -> str:
+    return ("⚠️" if r.warning else "✅") if r.passed else "❌"
 
 
 def _md_cell(text: str) -> str:
@@ -68,7 +82,10 @@ def _md_cell(text: str) -> str:
 def to_markdown(v: Verdict) -> str:
     icon = "✅" if v.passed else "❌"
     lines = [f"## {icon} {_md_cell(_headline(v))}", "", "| | rule | result |", "|---|---|---|"]
-    lines += [f"| {'✅' if r.passed else '❌'} | {_md_cell(r.title)} | {_md_cell(r.detail)} |" for r in v.rules]
+    lines += [f"| {_md_icon(r)} | {_md_cell(r.title)} | {_md_cell(r.detail)} |" for r in v.rules]
+    for r in v.warnings:
+        lines += ["", f"### ⚠️ warning: {_md_cell(r.title)} (`{r.rule}`)", "", _md_cell(r.detail), ""]
+        lines += [f"- {_md_cell(o)}" for o in _offenders(r)]
     for r in v.failed_rules:
         lines += ["", f"### ❌ {_md_cell(r.title)} (`{r.rule}`)", "", _md_cell(r.detail), ""]
         lines += [f"- {_md_cell(o)}" for o in _offenders(r)]

@@ -8,13 +8,18 @@ from typing import Any
 
 @dataclass(frozen=True)
 class RuleResult:
-    """One rule's outcome; `offenders` names every result (test, file, device, SLO) that broke it."""
+    """One rule's outcome; `offenders` names every result (test, file, device, SLO) that broke it.
+
+    `warning`: the rule passed, but the policy let a finding through as a warning (e.g. an SLO with too few
+    samples under `too_few_samples: warn`); its offenders name what to look at.
+    """
 
     rule: str
     title: str
     passed: bool
     detail: str
     offenders: tuple[str, ...] = ()
+    warning: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,10 +53,15 @@ class Verdict:
         return tuple(r for r in self.rules if not r.passed)
 
     @property
+    def warnings(self) -> tuple[RuleResult, ...]:
+        return tuple(r for r in self.rules if r.passed and r.warning)
+
+    @property
     def exit_code(self) -> int:
         return 0 if self.passed else 1
 
     def to_dict(self) -> dict[str, Any]:
         return {"policy": self.policy, "passed": self.passed, "exit_code": self.exit_code,
+                "warnings": [r.rule for r in self.warnings],
                 "stats": asdict(self.stats), "sources": list(self.sources),
                 "rules": [asdict(r) | {"offenders": list(r.offenders)} for r in self.rules]}

@@ -21,9 +21,11 @@ RESULT_FILE = re.compile(r"[\w.-]+-result\.json")
 def allure_results(verdict: Verdict) -> list[dict[str, Any]]:
     """Quality-gate results in Allure 3's shape; `files` names the offending result files (linked later)."""
     failed = len(verdict.failed_rules)
+    warned = f", {len(verdict.warnings)} passed with warnings" if verdict.warnings else ""
     s = verdict.stats
     head = {"rule": f"loanqa release gate ({verdict.policy})", "success": verdict.passed,
-            "message": (f"{'PASSED' if verdict.passed else 'FAILED'}: {failed} of {len(verdict.rules)} rules failed; "
+            "message": (f"{'PASSED' if verdict.passed else 'FAILED'}: {failed} of {len(verdict.rules)} rules failed"
+                        f"{warned}; "
                         f"{s.tests} tests ({s.passed} passed, {s.failed} failed, {s.broken} broken, {s.flaky} flaky), "
                         f"{s.summaries} load summaries"),
             "expected": "every rule passes", "actual": f"{failed} failed", "files": []}
@@ -32,7 +34,7 @@ def allure_results(verdict: Verdict) -> list[dict[str, Any]]:
 
 def _rule(rule: RuleResult) -> dict[str, Any]:
     files = sorted({m for o in rule.offenders for m in RESULT_FILE.findall(o)})
-    message = f"{rule.title}: {rule.detail}"
+    message = f"{'WARNING: ' if rule.warning and rule.passed else ''}{rule.title}: {rule.detail}"
     if rule.offenders:
         message += "\n" + "\n".join(f"- {o}" for o in rule.offenders[:20])
     return {"rule": rule.rule, "success": rule.passed, "message": message, "expected": "pass",
@@ -52,7 +54,8 @@ def read_verdict(path: Path) -> Verdict:
         if not (isinstance(raw, dict) and isinstance(raw.get("rule"), str) and isinstance(raw.get("passed"), bool)):
             raise ResultsError(f"{path}: rules[{i}]: {raw!r}: needs a string `rule` and a boolean `passed`")
         rules.append(RuleResult(raw["rule"], str(raw.get("title", raw["rule"])), raw["passed"],
-                                str(raw.get("detail", "")), tuple(str(o) for o in raw.get("offenders") or ())))
+                                str(raw.get("detail", "")), tuple(str(o) for o in raw.get("offenders") or ()),
+                                warning=raw.get("warning") is True))
     stats = data["stats"] if isinstance(data.get("stats"), dict) else {}
     known = {k: int(v) for k, v in stats.items() if k in Stats.__dataclass_fields__ and isinstance(v, int)}
     return Verdict(str(data.get("policy", path.stem)), tuple(rules), Stats(**known))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -160,9 +161,65 @@ def test_the_gate_fails_closed_below_the_policys_sample_floor(tmp_path: Path) ->
     write_result(tmp_path, "slo", labels={"kind": "load"})
     summary = _summary(tmp_path / "elsewhere", p95=900)
     pol = policy(load={"min_samples": 500, "slos": [{"metric": "p95_ms", "step": "disburse", "max": 2000}]})
+    assert pol.load is not None and pol.load.too_few_samples == "fail", "fail closed unless the policy says warn"
     v = judge([tmp_path], pol, summaries=[summary])
-    ok, detail, _ = rule(v, "load.slo.disburse_p95_ms")
-    assert not v.passed and not ok and detail.startswith("too few samples:")
+    ok, detail, offenders = rule(v, "load.slo.disburse_p95_ms")
+    assert not v.passed and not ok and detail.startswith("insufficient (load.too_few_samples: fail):")
+    assert "disburse p95_ms: too few samples: 200 of the 500 needed" in offenders[0]
+    assert v.warnings == ()
+
+
+def _short_run(folder: Path) -> Path:
+    """A run whose rare profile got 3 approved borrowers against a floor of 10; everything else met."""
+    st = StepStats(requests=200, successes=200, latency=Latency(count=200, p95=900))
+    met = SloResult(name="disburse p95", metric="p95_ms", threshold=2000, actual=900, passed=True, verdict="passed",
+                    samples=200)
+    few = SloResult(name="disbursement success [festival]", metric="disbursement_success", threshold=0.98,
+                    bound="min", actual=1.0, passed=False, verdict="insufficient", samples=3, min_samples=10,
+                    profile="festival", detail="disbursement_success 1, objective ≥ 0.98, 3 samples "
+                                               "(too few samples: at least 10 needed)")
+    s = LoadSummary(run_id="run-1", target="http://127.0.0.1:1", shape="double-11", network_mix="cn-2026",
+                    started_at=0, finished_at=60, steps={"disburse": st},
+                    funnel=Funnel(started=120, approved=100, signed=100, disbursed=100), slos=[met, few])
+    return s.write(folder)
+
+
+@pytest.mark.parametrize("too_few", ["fail", "warn"])
+def test_the_runs_slos_with_too_few_samples_fail_or_warn_as_the_policy_says(tmp_path: Path, too_few: str) -> None:
+    write_result(tmp_path, "slo", labels={"kind": "load"})
+    path = _short_run(tmp_path)
+    v = judge([tmp_path], policy(load={"too_few_samples": too_few}), summaries=[path])
+    ok, detail, offenders = rule(v, "load.slo_results")
+    assert detail.startswith(f"1 of 2 SLOs met in run-1 ({path}); 1 with too few samples "
+                             f"(load.too_few_samples: {too_few})")
+    assert offenders == ("disbursement success [festival]: too few samples on profile festival: 3 of the 10 "
+                         "needed; disbursement_success 1, objective ≥ 0.98, 3 samples (too few samples: at least "
+                         "10 needed)",)
+    assert ok is (too_few == "warn") and v.passed is (too_few == "warn") and v.exit_code == (too_few == "fail")
+    assert [r.rule for r in v.warnings] == (["load.slo_results"] if too_few == "warn" else [])
+    assert v.to_dict()["warnings"] == [r.rule for r in v.warnings]
+
+
+def test_a_missed_slo_still_fails_when_too_few_samples_only_warn(tmp_path: Path) -> None:
+    write_result(tmp_path, "slo", labels={"kind": "load"})
+    summary = _short_run(tmp_path)
+    data = json.loads(summary.read_text())
+    data["slos"][0] |= {"passed": False, "verdict": "failed", "actual": 2500}
+    summary.write_text(json.dumps(data))
+    v = judge([tmp_path], policy(load={"too_few_samples": "warn"}), summaries=[summary])
+    ok, _, offenders = rule(v, "load.slo_results")
+    assert not ok and not v.passed and v.warnings == ()
+    assert offenders[0].startswith("disburse p95: failed") and "festival" in offenders[1]
+
+
+def test_a_summary_written_before_insufficient_existed_still_reads(tmp_path: Path) -> None:
+    write_result(tmp_path, "slo", labels={"kind": "load"})
+    summary = _short_run(tmp_path)
+    data = json.loads(summary.read_text())
+    data["slos"][1]["verdict"] = "too few samples"
+    summary.write_text(json.dumps(data))
+    v = judge([tmp_path], policy(load={"too_few_samples": "warn"}), summaries=[summary])
+    assert rule(v, "load.slo_results")[0] and [r.rule for r in v.warnings] == ["load.slo_results"]
 
 
 def test_load_passes_within_slo(tmp_path: Path) -> None:
@@ -193,6 +250,7 @@ def test_a_load_run_that_judged_no_slo_fails_closed(tmp_path: Path) -> None:
     ({"load": {"slos": [{"metric": "p95_ms", "step": "apply", "max": 1, "min_samples": 0}]}},
      "load.slos[0].min_samples: 0: Input should be greater than or equal to 1"),
     ({"max_failures": -1}, "max_failures: -1: Input should be greater than or equal to 0"),
+    ({"load": {"too_few_samples": "ignore"}}, "load.too_few_samples: 'ignore': Input should be 'fail' or 'warn'"),
     ({"pass_rate": {"overall": 1.5}}, "pass_rate.overall: 1.5: Input should be less than or equal to 1"),
     ({"maxFailures": 0}, "maxFailures: 0: unknown key"),
     ({"known_issues": [{"match": "x", "expires": "2026-01-01"}]},
@@ -202,3 +260,42 @@ def test_policy_errors_name_key_and_value(bad: dict[str, Any], said: str) -> Non
     with pytest.raises(ConfigError) as err:
         policy(**bad)
     assert str(err.value) == f"test-policy.yaml: {said}"
+
+
+def _starved_profile_run(folder: Path) -> Path:
+    """As `loanqa load` writes it (summary + Allure results): every SLO met but a rare profile's, which got
+    too few approved borrowers to be judged."""
+    from loadtests.allure_out import write_allure
+
+    path = _short_run(folder)
+    summary = LoadSummary.model_validate_json(path.read_text())
+    write_allure(summary, [], folder / "allure-results")
+    write_result(folder / "devices", "pay_ok", labels=device(feature="Disbursement"))
+    return folder
+
+
+def test_the_shipped_policies_warn_for_a_laptop_run_and_fail_a_release_on_a_starved_profile(tmp_path: Path) -> None:
+    from loanqa.gate import load_policy
+    from loanqa.gate.render import render
+    from loanqa.paths import project_root
+    from loanqa.report.quality_gate import allure_results
+
+    run = _starved_profile_run(tmp_path)
+    gates = project_root() / "ci" / "gates"
+    dirs = [run / "allure-results", run / "devices"]
+    laptop = judge(dirs, load_policy(gates / "default.yaml"))
+    assert laptop.passed and laptop.exit_code == 0, [(r.rule, r.detail) for r in laptop.failed_rules]
+    assert [r.rule for r in laptop.warnings] == ["load.slo_results"]
+    text = render(laptop, "text", width=200)
+    assert "WARN" in text and "! warning: SLO verdicts of the load run [load.slo_results]" in text
+    assert "disbursement success [festival]: too few samples on profile festival: 3 of the 10 needed" in text
+    assert "Release gate PASSED (default): 0 of " in text and "rules failed, 1 passed with warnings;" in text
+    markdown = render(laptop, "markdown")
+    assert "| ⚠️ | SLO verdicts of the load run |" in markdown and "### ⚠️ warning:" in markdown
+    gate_tab = {g["rule"]: g for g in allure_results(laptop)}
+    assert gate_tab["load.slo_results"]["success"] and gate_tab["load.slo_results"]["message"].startswith("WARNING")
+
+    release = judge(dirs, load_policy(gates / "release.yaml"))
+    ok, _, offenders = rule(release, "load.slo_results")
+    assert not ok and not release.passed and release.warnings == ()
+    assert "festival: 3 of the 10 needed" in offenders[0]

@@ -102,3 +102,55 @@ def test_an_interrupted_run_prints_its_verdict_so_far_and_exits_130(capsys: pyte
     with pytest.raises(Interrupted) as err:
         _report(_judged(True, "interrupted"), tmp_path)
     assert err.value.exit_code == 130 and "PASS  apply p95" in capsys.readouterr().out
+
+
+def _starved() -> LoadSummary:
+    from loanqa.slo import SloResult
+
+    met = SloResult(name="apply p95", metric="p95_ms", threshold=2000, actual=900, passed=True, verdict="passed",
+                    detail="p95_ms 900 …")
+    few = SloResult(name="technical failure rate [festival]", metric="technical_failure_rate", threshold=0.2,
+                    actual=0.25, passed=False, verdict="insufficient", samples=8, min_samples=30, profile="festival",
+                    detail="technical_failure_rate 0.25, objective ≤ 0.2, 8 samples (too few samples: at least 30 "
+                           "needed)")
+    return LoadSummary(run_id="r", target="t", shape="smoke", started_at=0, finished_at=1, slos=[met, few])
+
+
+def test_too_few_samples_fails_the_load_run_by_default(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from loanqa.cli.load import _report
+    from loanqa.errors import RunFailed
+
+    with pytest.raises(RunFailed) as err:
+        _report(_starved(), tmp_path)
+    assert "FEW   technical failure rate [festival]" in capsys.readouterr().out
+    assert str(err.value) == ("1 SLOs with too few samples (too_few_samples: fail): technical failure rate "
+                              "[festival]: too few samples on profile festival: 8 of the 30 needed")
+
+
+def test_too_few_samples_only_warns_when_asked(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from loanqa.cli.load import _report
+
+    _report(_starved(), tmp_path, too_few="warn")
+    out = capsys.readouterr().out
+    assert "loanqa load: warning: 1 SLOs with too few samples (too_few_samples: warn): technical failure rate " \
+           "[festival]: too few samples on profile festival: 8 of the 30 needed" in out
+
+
+def test_a_bad_too_few_samples_value_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--state-dir", str(tmp_path / "state"), "load", "--too-few-samples", "ignore"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "'ignore' is not one of 'fail', 'warn'" in err and "Traceback" not in err
+    assert not (tmp_path / "state").exists()
+
+
+def test_the_slo_sets_too_few_samples_is_validated_naming_file_key_and_value(tmp_path: Path) -> None:
+    from loadtests.slo_config import load_slos
+    from loanqa.errors import ConfigError
+
+    bad = tmp_path / "slos.yaml"
+    bad.write_text("too_few_samples: skip\nslos: [{metric: technical_failure_rate, max: 0.1}]\n")
+    with pytest.raises(ConfigError) as err:
+        load_slos(str(bad))
+    assert str(err.value) == f"{bad}: too_few_samples: 'skip': Input should be 'fail' or 'warn'"
+    assert load_slos("default").too_few_samples == "fail", "fail closed unless a set or --too-few-samples says warn"

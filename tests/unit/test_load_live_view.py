@@ -14,14 +14,14 @@ SNAP = LiveSnapshot(started_at=0, elapsed_s=42, duration_s=120, users=30, target
                     lost_by_profile={"subway": 6, "4g": 4},
                     slos=[SloNow(name="apply p95", actual=2300, objective="≤ 2000", verdict="failed", samples=80,
                                  abort=True),
-                          SloNow(name="disbursement", actual=None, objective="≥ 0.995", verdict="too few samples",
-                                 samples=0)])
+                          SloNow(name="disbursement", actual=None, objective="≥ 0.995", verdict="insufficient",
+                                 samples=3, min_samples=10)])
 
 
 def test_progress_line_has_the_numbers() -> None:
     line = progress_line(SNAP, {"subway": "outage (refuse)", "elevator": "up"})
     for part in ("42s/120s", "users 30/32 (stage 2/4", "57.5 req/s", "paid 31", "lost 10", "network 7, esign 3",
-                 "outage now: subway", "SLOs missed 1/2 (apply p95)"):
+                 "outage now: subway", "SLOs missed 1/2 (apply p95), 1 with too few samples so far"):
         assert part in line, part
 
 
@@ -30,7 +30,7 @@ def test_panel_shows_causes_profiles_phases_and_each_slo() -> None:
     console.print(render(SNAP, {"subway": "outage (refuse)"}))
     text = console.export_text()
     for part in ("78s left", "network", "subway", "outage (refuse)", "apply p95 (abort)", "2300", "≤ 2000",
-                 "too few samples", "borrowers on the app now 30"):
+                 "insufficient", "3/10", "borrowers on the app now 30"):
         assert part in text, part
 
 

@@ -44,7 +44,7 @@ def test_default_slos_judge_a_summary() -> None:
     wifi = results["technical failure rate [wifi]"]
     assert wifi.passed and wifi.profile == "wifi"
     login = results["login p95"]
-    assert not login.passed and login.verdict == "too few samples" and "no data" in login.detail
+    assert not login.passed and login.verdict == "insufficient" and "no data" in login.detail
 
 
 def test_disbursement_below_99_5_percent_fails(tmp_path: Path) -> None:
@@ -56,7 +56,7 @@ def test_below_the_sample_floor_is_too_few_samples_never_a_pass(tmp_path: Path) 
     body = "min_samples: 500\nslos: [{metric: p95_ms, step: apply, max: 2000}, " \
            "{metric: disbursement_success, min: 0.5, min_samples: 150}]\n"
     latency, payouts = _one(tmp_path, body, _summary(disbursed=199))
-    assert not latency.passed and latency.verdict == "too few samples" and latency.min_samples == 500
+    assert not latency.passed and latency.verdict == "insufficient" and latency.min_samples == 500
     assert "too few samples: at least 500 needed" in latency.detail and latency.actual == 800
     assert payouts.passed and payouts.min_samples == 150, "the objective's own floor beats the set's"
 
@@ -103,16 +103,19 @@ def test_unknown_slo_set_names_the_catalog() -> None:
 
 def test_per_profile_judges_every_profile_even_one_whose_borrowers_never_got_a_loan(tmp_path: Path) -> None:
     summary = _summary(disbursed=199).model_copy(update={"profiles": {
-        "subway": ProfileStats(funnel=Funnel(approved=4, disbursed=3)),
+        "subway": ProfileStats(funnel=Funnel(approved=40, disbursed=30)),
+        "3g": ProfileStats(funnel=Funnel(approved=4, disbursed=4)),
         "5g": ProfileStats(funnel=Funnel(approved=10, disbursed=10)),
         "edge": ProfileStats(borrowers=2, funnel=Funnel(started=2, approved=0))}})
     results = {r.name: r for r in judge(load_slos("default"), summary)}
     assert not results["disbursement success among approved [subway]"].passed
     assert results["disbursement success among approved [5g]"].passed
+    few = results["disbursement success among approved [3g]"]
+    assert few.insufficient and (few.samples, few.min_samples) == (4, 10), "4 of 4 paid is no evidence of 0.98"
     edge = results["disbursement success among approved [edge]"]
-    assert not edge.passed and edge.verdict == "too few samples", "never skipped: its borrowers did not finish"
+    assert not edge.passed and edge.verdict == "insufficient", "never skipped: its borrowers did not finish"
     named = _one(tmp_path, "slos: [{metric: disbursement_success, profile: nowhere, min: 0.9}]\n", summary)
-    assert named[0].verdict == "too few samples" and "no data" in named[0].detail
+    assert named[0].verdict == "insufficient" and "no data" in named[0].detail
 
 
 def test_abort_objective_parses_its_grace() -> None:
