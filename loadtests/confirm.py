@@ -11,6 +11,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 from loadtests.journey_state import JourneyState
@@ -53,27 +54,45 @@ def loan_status(target: str, j: JourneyState, timeout_s: float) -> dict[str, Any
                                                                    _fresh_token(target, j, timeout_s))
 
 
-def confirm_pending(pending: list[JourneyState], target: str, tally: Tally, events: EventLogWriter | None) -> None:
+Lookup = Callable[[str, JourneyState, float], "dict[str, Any] | None"]
+
+
+def confirm_pending(pending: list[JourneyState], target: str, tally: Tally, events: EventLogWriter | None,
+                    lookup: Lookup = loan_status, budget_s: float = RECHECK_BUDGET_S) -> None:
     """Settle every pending payout: paid, failed, or unfinished when the target cannot say within the budget.
 
-    A payout the target has queued or is processing is asked about again (it usually settles in moments);
-    a loan with no payout at all is unfinished at once: nothing is moving.
+    A payout the target has queued or is processing is asked about again (it usually settles in moments),
+    and so is one whose lookup got no answer (the target may well have paid); a loan the target says has
+    no payout at all is unfinished at once: nothing is moving. A borrower may settle its own payout while
+    a lookup is under way (its user is still polling): it then leaves `pending` by itself and is not
+    recorded twice (JourneyState.record is once only).
     """
-    deadline = time.monotonic() + RECHECK_BUDGET_S
+    deadline = time.monotonic() + budget_s
     while pending:
         for j in list(pending):
+            if j.recorded:
+                _drop(pending, j)
+                continue
             left = deadline - time.monotonic()
-            loan = loan_status(target, j, min(5.0, left)) if left > 0.2 else None
-            status = str(((loan or {}).get("disbursement") or {}).get("status") or "")
-            if _settle(j, (loan or {}).get("disbursement") or {}, tally, events, final=left <= 0.2 or not status):
-                pending.remove(j)
+            loan = lookup(target, j, min(5.0, left)) if left > 0.2 else None
+            payout = (loan or {}).get("disbursement") or {}
+            answered_nothing = loan is not None and not payout.get("status")
+            if _settle(j, payout, tally, events, final=left <= 0.2 or answered_nothing, answered=loan is not None):
+                _drop(pending, j)
         if pending:
             time.sleep(RECHECK_POLL_S)
 
 
+def _drop(pending: list[JourneyState], j: JourneyState) -> None:
+    if j in pending:
+        pending.remove(j)
+
+
 def _settle(j: JourneyState, payout: dict[str, Any], tally: Tally, events: EventLogWriter | None,
-            final: bool) -> bool:
+            final: bool, answered: bool = True) -> bool:
     status = payout.get("status")
+    if j.recorded:  # its own user saw the outcome while the lookup was under way
+        return True
     if status == "paid":
         j.reached.append("disbursed")
         j.record(tally, events, "paid_out", None, PAYOUT, "confirmed by the target when the run stopped")
@@ -82,7 +101,8 @@ def _settle(j: JourneyState, payout: dict[str, Any], tally: Tally, events: Event
         j.record(tally, events, "failed", Cause.SERVER_ERROR, PAYOUT, code)
     elif final:
         j.record(tally, events, "unfinished", None, j.on_step,
-                 f"payout unconfirmed: target says {status or 'nothing'}")
+                 f"payout unconfirmed: target says {status or 'nothing'}" if answered
+                 else "payout unconfirmed: the target did not answer within the re-check budget")
     else:
         return False
     return True
