@@ -88,7 +88,9 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
     seconds = _duration(duration)
     grace = _duration(graceful_stop, "--graceful-stop", allow_zero=True)
     if mode == "worker":
-        run_locust(worker_argv(master_host, master_port, processes), deadline_s=seconds + 600)
+        code = run_locust(worker_argv(master_host, master_port, processes), deadline_s=seconds + 600)
+        if code:  # a crashed worker must not look Completed to its orchestrator
+            raise SystemExit(code)
         return
     spec = load_shape(shape)
     too_few = too_few_samples or load_slos(slo).too_few_samples

@@ -245,6 +245,15 @@ def _load_argv(tmp: Path, *args: str) -> list[str]:
     return [LOANQA, "--state-dir", str(tmp / "state"), "load", *args]
 
 
+def test_a_worker_whose_locust_fails_exits_non_zero(tmp_path: Path) -> None:
+    """A worker Locust refuses to start (a bad LOCUST_* setting, as a pod's env could carry) is not Completed."""
+    env = {**os.environ, "LOCUST_USERS": "not-a-number"}
+    done = subprocess.run(_load_argv(tmp_path, "--worker", "--master-port", str(free_port())), env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_master_and_worker_processes_share_shape_mix_and_taxonomy(tmp_path: Path, refapp_url: str,
                                                                    toxiproxy_url: str) -> None:
     """The worker dials the proxy where the master placed it: another loopback address, a fixed port."""
