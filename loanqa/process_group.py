@@ -88,17 +88,57 @@ class ProcessGroup:
             time.sleep(_POLL_S)  # polling a non-child's exit; there is nothing to block on
         return True
 
+    def group_alive(self) -> bool:
+        """True while any live (non-zombie) process is left in the group: the leader may exit first."""
+        self.alive()  # reaps our own leader, so its zombie does not count
+        try:
+            os.killpg(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        if not Path("/proc/self/stat").exists():
+            return True  # no /proc to tell zombies apart: the group exists
+        return any(_in_group(entry, self.pid) for entry in _proc_entries())
+
+    def wait_group(self, timeout: float) -> bool:
+        """Wait until nothing is left in the group, at most `timeout` seconds; True if it is gone."""
+        deadline = time.monotonic() + timeout
+        while self.group_alive():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(_POLL_S)  # group members are not our children: nothing to block on
+        return True
+
     def stop(self, grace: float, first: signal.Signals = signal.SIGTERM) -> None:
         """Send `first` to the group (also when the leader is gone: its children may not be), SIGKILL the
-        group if the leader outlives `grace`; a Ctrl-C during the grace kills at once."""
+        group if anything of it (not only the leader) outlives `grace`; a Ctrl-C during the grace kills at once."""
         self.send(first)
+        deadline = time.monotonic() + grace
         try:
-            ended = self.wait(grace)
+            ended = self.wait(grace) and self.wait_group(max(0.0, deadline - time.monotonic()))
         except KeyboardInterrupt:
             ended = False
         if not ended:
             self.send(signal.SIGKILL)
             self.wait(_KILL_WAIT_S)
+            self.wait_group(_KILL_WAIT_S)
+
+
+def _proc_entries() -> Iterator[Path]:
+    try:
+        yield from (p for p in Path("/proc").iterdir() if p.name.isdigit())
+    except OSError:
+        return
+
+
+def _in_group(entry: Path, pgid: int) -> bool:
+    """`/proc/<pid>` is a live (non-zombie) member of group `pgid`."""
+    try:
+        fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return False
+    return fields[0] != "Z" and int(fields[2]) == pgid
 
 
 @contextlib.contextmanager

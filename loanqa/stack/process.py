@@ -15,8 +15,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from loanqa import atomic
 from loanqa.errors import ComponentError
 from loanqa.process_group import ProcessGroup, pid_alive
+
+_STOP_GRACE_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -105,23 +108,32 @@ class ProcessManager:
             except OSError as exc:
                 raise ComponentError(f"{spec.name}: cannot start {spec.argv[0]}: {exc}") from None
         running = Running(spec.name, group.pid, spec.port, spec.ready_url, list(spec.argv), str(log), time.time())
-        self._pidfile(spec.name).write_text(json.dumps(asdict(running)))
+        atomic.write_text(self._pidfile(spec.name), json.dumps(asdict(running)))
+        try:
+            self._wait_ready(spec, group, log, ready_timeout)
+        except BaseException:
+            # The caller learns of this process only when start returns: a Ctrl-C (or a failure) while it
+            # starts up must not leave it running unrecorded by anyone.
+            self._pidfile(spec.name).unlink(missing_ok=True)
+            group.stop(_STOP_GRACE_S)
+            raise
+        return running
+
+    def _wait_ready(self, spec: ProcessSpec, group: ProcessGroup, log: Path, ready_timeout: float) -> None:
         deadline = time.monotonic() + ready_timeout
         delay = 0.05
         while time.monotonic() < deadline:
             if not group.alive():
-                self._pidfile(spec.name).unlink(missing_ok=True)
                 raise ComponentError(f"{spec.name} exited with code {group.returncode} while starting; "
                                      f"last log lines:\n{tail(log)}")
             if http_ready(spec.ready_url):
-                return running
+                return
             time.sleep(delay)  # polling interval of the readiness check, not a readiness stand-in
             delay = min(delay * 1.5, 0.5)
-        self.stop(spec.name)
         raise ComponentError(f"{spec.name} did not answer {spec.ready_url} within {ready_timeout:.0f}s; "
                              f"last log lines:\n{tail(log)}")
 
-    def stop(self, name: str, grace: float = 10.0) -> bool:
+    def stop(self, name: str, grace: float = _STOP_GRACE_S) -> bool:
         """SIGTERM the process group, SIGKILL after `grace`; True if something was stopped."""
         running = self.find(name)
         self._pidfile(name).unlink(missing_ok=True)

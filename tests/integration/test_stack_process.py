@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from loanqa.errors import ComponentError
 from loanqa.ports import free_port
 from loanqa.process_group import pid_alive
 from loanqa.stack.process import ProcessManager, ProcessSpec, http_ready
+from tests.interrupt import ctrl_c_blocked_or_ignored, takes_ctrl_c
 
 
 def http_server_spec(name: str, port: int, root: Path) -> ProcessSpec:
@@ -79,3 +81,43 @@ def test_port_taken_by_a_foreign_server_is_refused(pm: ProcessManager, tmp_path:
             pm.start(http_server_spec("web", port, tmp_path), ready_timeout=20)
     finally:
         other.stop("foreign", grace=2)
+
+
+# Starts a component that never answers its readiness URL; the test presses Ctrl-C while start waits.
+_NEVER_READY = """
+import sys
+from pathlib import Path
+from loanqa.stack.process import ProcessManager, ProcessSpec
+port = int(sys.argv[2])
+spec = ProcessSpec("mute", [sys.executable, "-c", "import time; time.sleep(120)"], port, f"http://127.0.0.1:{port}/")
+ProcessManager(Path(sys.argv[1])).start(spec, ready_timeout=120)
+"""
+
+
+def test_ctrl_c_while_waiting_for_readiness_stops_the_started_process(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    pidfile = state / "pids" / "mute.json"
+    proc = subprocess.Popen([sys.executable, "-c", _NEVER_READY, str(state), str(free_port())],
+                            stderr=subprocess.PIPE, text=True, preexec_fn=takes_ctrl_c)
+    try:
+        deadline = time.monotonic() + 30
+        while not pidfile.exists():  # the component is started; start() now waits for it to answer
+            assert proc.poll() is None and time.monotonic() < deadline, "the component never started"
+            time.sleep(0.02)  # polling interval for the condition above
+        started = json.loads(pidfile.read_text())["pid"]
+        assert not ctrl_c_blocked_or_ignored(proc.pid), ctrl_c_blocked_or_ignored(proc.pid)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "KeyboardInterrupt" in err, err
+    deadline = time.monotonic() + 5
+    while pid_alive(started) and time.monotonic() < deadline:
+        time.sleep(0.02)  # polling interval for the process's exit
+    left = pid_alive(started)
+    if left:
+        os.kill(started, signal.SIGKILL)
+    assert not left, "the component started before Ctrl-C was left running"
+    assert not pidfile.exists()

@@ -11,16 +11,21 @@ import pytest
 
 from loanqa.process_group import ProcessGroup, pid_alive, run_in_group
 
-# Starts a grandchild, writes both pids, then ignores SIGTERM (when asked) and sleeps.
+# Starts a grandchild (ignoring SIGTERM in mode stubborn-child), writes both pids once the grandchild is set up,
+# then ignores SIGTERM itself (mode stubborn) and sleeps.
+_CHILD = "import signal, sys, time; " \
+         "signal.signal(signal.SIGTERM, signal.SIG_IGN) if sys.argv[1] == 'stubborn-child' else None; " \
+         "print('ready', flush=True); time.sleep(60)"
 _FAMILY = """
 import os, signal, subprocess, sys, time
-child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+child = subprocess.Popen([sys.executable, "-c", CHILD, sys.argv[2]], stdout=subprocess.PIPE)
+assert child.stdout is not None and child.stdout.readline() == b"ready\\n"
 if sys.argv[2] == "stubborn":
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 open(sys.argv[1] + ".part", "w").write(f"{os.getpid()} {child.pid}")
 os.replace(sys.argv[1] + ".part", sys.argv[1])
 time.sleep(60)
-"""
+""".replace("CHILD", repr(_CHILD))
 
 
 def _family(tmp_path: Path, mode: str) -> tuple[ProcessGroup, list[int]]:
@@ -54,6 +59,13 @@ def test_a_leader_ignoring_sigterm_is_killed_after_the_grace(tmp_path: Path) -> 
     group.stop(grace=0.5)
     assert time.monotonic() - t0 >= 0.5
     assert _gone(pids)
+
+
+def test_a_member_ignoring_sigterm_is_killed_when_the_leader_exits_first(tmp_path: Path) -> None:
+    group, (_leader, child) = _family(tmp_path, "stubborn-child")
+    group.stop(grace=0.5)
+    assert not group.alive()
+    assert _gone([child]), "a group member that ignored SIGTERM outlived the stop"
 
 
 def test_an_adopted_pid_is_stopped_like_a_child(tmp_path: Path) -> None:
