@@ -71,6 +71,7 @@ class BorrowerBase(FastHttpUser):
             max_retries=0, insecure=True, concurrency=1, **route.client_options())
         self.route = route
         self.j = JourneyState(ctx.factory.run_id, uuid.uuid4().hex[:16], ctx.factory.next(), route.profile)
+        ctx.tally.started += 1
 
     # -- loanqa.journey_steps.Caller ------------------------------------------------------------------
     def think(self, s: StepDef) -> None:

@@ -99,7 +99,8 @@ class LiveMonitor:
         return LiveSnapshot(
             started_at=started, elapsed_s=round(elapsed, 1), duration_s=self.shape.duration_s, users=users,
             target_users=self.shape.users_at(elapsed), stage=self.shape.stage_at(elapsed), rps=round(rps, 1),
-            requests=t.attempts, journeys_started=ends.journeys, paid=ends.paid_out,
+            requests=t.attempts, journeys_started=t.started,
+            journeys_finished=ends.journeys, paid=ends.paid_out,
             rejected=sum(ends.business_rejected.values()), lost=sum(by_cause.values()), in_flight=users,
             lost_by_cause=by_cause, lost_by_profile=by_profile, slos=live_snapshot.slo_now(results, aborting),
             stopping=stopping)

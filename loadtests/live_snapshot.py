@@ -45,6 +45,7 @@ class LiveSnapshot(_Model):
     rps: float
     requests: int
     journeys_started: int
+    journeys_finished: int
     paid: int
     rejected: int
     lost: int

@@ -47,7 +47,8 @@ def progress_line(s: LiveSnapshot, phases: dict[str, str]) -> str:
     causes = ", ".join(f"{c} {n}" for c, n in sorted(s.lost_by_cause.items(), key=lambda kv: -kv[1])) or "none"
     down = [p for p, ph in phases.items() if ph != "up"]
     return (f"loanqa: {s.elapsed_s:.0f}s/{s.duration_s:.0f}s users {s.users}/{s.target_users} ({s.stage}) "
-            f"{s.rps:.1f} req/s | journeys finished {s.journeys_started}, paid {s.paid}, lost {s.lost}, "
+            f"{s.rps:.1f} req/s | journeys started {s.journeys_started}, finished {s.journeys_finished}, "
+            f"paid {s.paid}, lost {s.lost}, "
             f"rejected {s.rejected}, on the app {s.in_flight} | lost by cause: {causes}"
             + (f" | outage now: {', '.join(down)}" if down else "")
             + f" | SLOs missed {len(missed)}/{len(s.slos)}" + (f" ({', '.join(missed)})" if missed else "")
@@ -58,7 +59,8 @@ def progress_line(s: LiveSnapshot, phases: dict[str, str]) -> str:
 def render(s: LiveSnapshot, phases: dict[str, str]) -> Group:
     head = Text(f"{s.elapsed_s:.0f}s elapsed, {s.remaining_s:.0f}s left · users {s.users} (target "
                 f"{s.target_users}, {s.stage}) · {s.rps:.1f} req/s · {s.requests} requests")
-    journeys = Text(f"journeys finished {s.journeys_started} · paid {s.paid} · business rejections {s.rejected} · "
+    journeys = Text(f"journeys started {s.journeys_started} · finished {s.journeys_finished} · paid {s.paid} · "
+                    f"business rejections {s.rejected} · "
                     f"lost {s.lost} · borrowers on the app now {s.in_flight}")
     lost = Table("lost by cause", "n", "lost by profile", "n", "timed profile", "phase", box=None)
     causes = sorted(s.lost_by_cause.items(), key=lambda kv: -kv[1])

@@ -86,6 +86,7 @@ class Tally:
     journeys: list[list[Any]] = field(default_factory=list)
     outcomes: dict[str, Counter[str]] = field(default_factory=dict)
     attempts: int = 0
+    started: int = 0  # journeys begun, counted at the start (the funnel counts them when they end)
 
     def add(self, ev: StepFinished) -> None:
         """Hot path (every request): look up before constructing, never build throw-away counters."""
@@ -143,6 +144,7 @@ class Tally:
         for profile, ends in other.outcomes.items():
             self.outcomes.setdefault(profile, Counter()).update(ends)
         self.attempts += other.attempts
+        self.started += other.started
 
     def drain(self) -> dict[str, Any]:
         """Wire form of everything tallied since the last drain; the tally starts empty again."""
@@ -161,11 +163,13 @@ def to_wire(t: Tally) -> dict[str, Any]:
         "journeys": t.journeys,
         "outcomes": {p: dict(c) for p, c in t.outcomes.items()},
         "attempts": t.attempts,
+        "started": t.started,
     }
 
 
 def from_wire(data: dict[str, Any]) -> Tally:
-    t = Tally(attempts=int(data.get("attempts", 0)), journeys=[list(r) for r in data.get("journeys", [])])
+    t = Tally(attempts=int(data.get("attempts", 0)), started=int(data.get("started", 0)),
+              journeys=[list(r) for r in data.get("journeys", [])])
     t.steps = {p: {s: StepCounts.from_wire(c) for s, c in steps.items()} for p, steps in data["steps"].items()}
     t.funnel = {p: Counter(c) for p, c in data["funnel"].items()}
     t.outcomes = {p: Counter(c) for p, c in data.get("outcomes", {}).items()}

@@ -23,7 +23,8 @@ def rows(snap: LiveSnapshot | None) -> list[dict[str, str]]:
     if snap is None:
         return [{"kind": "run", "name": "waiting for the first judgement", "value": "", "objective": ""}]
     out = [{"kind": "journeys", "name": k, "value": str(v), "objective": ""} for k, v in
-           (("finished", snap.journeys_started), ("paid out", snap.paid), ("business rejections", snap.rejected),
+           (("started", snap.journeys_started), ("finished", snap.journeys_finished),
+            ("paid out", snap.paid), ("business rejections", snap.rejected),
             ("lost", snap.lost), ("borrowers on the app", snap.in_flight))]
     out += [{"kind": "lost by cause", "name": c, "value": str(n), "objective": ""}
             for c, n in sorted(snap.lost_by_cause.items())]

@@ -134,7 +134,7 @@ def test_ctrl_c_keeps_every_measurement_removes_proxies_and_exits_130(tmp_path: 
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=takes_ctrl_c)
     try:
         _until("finished journeys", lambda: json.loads((out / ".loanqa-partial" / "live.json").read_text())
-               ["journeys_started"] >= 2, proc)
+               ["journeys_finished"] >= 2, proc)
         assert any(run_id in name for name in proxies(toxiproxy_url))
         assert not ctrl_c_blocked_or_ignored(proc.pid), ctrl_c_blocked_or_ignored(proc.pid)
         proc.send_signal(signal.SIGINT)

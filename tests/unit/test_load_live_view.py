@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import random
+import time
+from types import SimpleNamespace
+
+import pytest
 from rich.console import Console
 
+from loadtests import runtime
+from loadtests.journey_state import JourneyState
+from loadtests.live_monitor import LiveMonitor
 from loadtests.live_snapshot import LiveSnapshot, SloNow
 from loadtests.live_view import progress_line, render, timeline_phases
+from loadtests.shape_config import CompressedShape, load_shape
+from loadtests.slo_config import load_slos
+from loadtests.summary_build import RunInfo
+from loadtests.tally import Tally, from_wire
+from loanqa.synthetic import make_borrower
+from loanqa.taxonomy import Cause
 from netprofiles.control import load_profile
 
 SNAP = LiveSnapshot(started_at=0, elapsed_s=42, duration_s=120, users=30, target_users=32,
-                    stage="stage 2/4 (1→3× baseline)", rps=57.5, requests=2400, journeys_started=50, paid=31,
+                    stage="stage 2/4 (1→3× baseline)", rps=57.5, requests=2400, journeys_started=60,
+                    journeys_finished=50, paid=31,
                     rejected=9, lost=10, in_flight=30, lost_by_cause={"network": 7, "esign": 3},
                     lost_by_profile={"subway": 6, "4g": 4},
                     slos=[SloNow(name="apply p95", actual=2300, objective="≤ 2000", verdict="failed", samples=80,
@@ -42,3 +57,20 @@ def test_timed_profiles_report_their_phase() -> None:
     assert set(phases(1000.0 + tl.offset_s + tl.down_s / 2)) == {"subway"}
     assert phases(1000.0 + tl.offset_s + tl.down_s / 2)["subway"].startswith("outage")
     assert phases(1000.0 + tl.offset_s + tl.down_s + 0.5)["subway"] == "up"
+
+
+def test_the_live_numbers_count_journeys_started_when_they_start_not_when_they_end(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three borrowers began (one from another process, over the wire), one has ended: started 3, finished 1."""
+    tally, worker = Tally(), Tally()
+    tally.started, worker.started = 2, 1
+    tally.merge(from_wire(worker.drain()))
+    j = JourneyState("r", "j1", make_borrower(random.Random(1)), "wifi")
+    j.record(tally, None, "failed", Cause.NETWORK, "otp")
+    monkeypatch.setattr(runtime, "TALLY", tally)
+    monitor = LiveMonitor(SimpleNamespace(runner=None), load_slos("default"),
+                          CompressedShape(load_shape("smoke"), 60, 1.0), RunInfo("r", "", "smoke", None, 0, 1, 1),
+                          None)
+    snap = monitor.tick(time.time())
+    assert (snap.journeys_started, snap.journeys_finished) == (3, 1)
+    assert "journeys started 3, finished 1" in progress_line(snap, {})
