@@ -1,11 +1,13 @@
 """Counts of step outcomes that merge: every process tallies its own, the master adds them up.
 
-Latencies are kept as rounded-millisecond histograms (as Locust does) so percentiles survive merging
-across processes and hosts; the wire form is plain dicts/lists of str and int, which msgpack carries.
+Latencies are kept as millisecond histograms rounded up to two significant digits (as Locust buckets
+them, but never understating) so percentiles survive merging across processes and hosts; the wire form is
+plain dicts/lists of str and int, which msgpack carries.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,12 +23,13 @@ OUTCOMES = ("paid_out", "business_rejected", "failed", "unfinished")
 
 
 def bucket_ms(ms: float) -> int:
-    """Two significant digits above 100 ms, like Locust's response-time buckets."""
+    """Two significant digits above 100 ms, like Locust's response-time buckets, but rounded up: a p95 or max
+    judged against an SLO must never understate (2049 ms is 2100, never 2000, so `max: 2000` is missed)."""
     if ms < 100:
-        return round(ms)
+        return math.ceil(ms)
     if ms < 1000:
-        return int(round(ms, -1))
-    return int(round(ms, -2))
+        return math.ceil(ms / 10) * 10
+    return math.ceil(ms / 100) * 100
 
 
 @dataclass

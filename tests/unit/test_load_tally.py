@@ -94,3 +94,15 @@ def test_every_started_borrower_has_one_outcome_unfinished_included() -> None:
 def test_an_unknown_outcome_is_refused() -> None:
     with pytest.raises(ValueError, match="outcome"):
         Tally().ended("4g", "vanished")
+
+
+@pytest.mark.parametrize("ms", [2049.0, 2001.0, 2000.4, 150.2, 99.3])
+def test_percentiles_and_max_never_understate_a_latency(ms: float) -> None:
+    """100 presses of 2049 ms miss a `max: 2000` / `p95: 2000` objective; rounding must not hide that."""
+    t = Tally()
+    for _ in range(100):
+        t.add(_ev("apply", None, ms, "wifi"))
+    latency = build_summary(t, INFO).steps["apply"].latency
+    assert latency.p95 is not None and latency.p99 is not None
+    assert min(latency.p95, latency.p99, latency.max) >= ms
+    assert latency.max <= ms * 1.1 + 1, "two significant digits: overstated by one bucket at most"
