@@ -103,6 +103,6 @@ def test_percentiles_and_max_never_understate_a_latency(ms: float) -> None:
     for _ in range(100):
         t.add(_ev("apply", None, ms, "wifi"))
     latency = build_summary(t, INFO).steps["apply"].latency
-    assert latency.p95 is not None and latency.p99 is not None
+    assert latency.p95 is not None and latency.p99 is not None and latency.max is not None
     assert min(latency.p95, latency.p99, latency.max) >= ms
     assert latency.max <= ms * 1.1 + 1, "two significant digits: overstated by one bucket at most"
