@@ -20,6 +20,7 @@ from loanqa.config.loader import Strict, validate
 from loanqa.errors import ConfigError
 
 ENDPOINT = r"^(local|https?://\S+)$"
+RUN_ID = r"^[A-Za-z0-9_.-]{1,64}$"
 FLAGS_SOURCE = "command line"
 
 
@@ -39,7 +40,7 @@ class RunOptions(Strict):
     toxiproxy_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     state_dir: Path | None = None
     event_log_dir: Path | None = None  # where the e-sign journeys' event log goes (loanqa.eventlog)
-    run_id: str = Field(default_factory=_new_run_id, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    run_id: str = Field(default_factory=_new_run_id, pattern=RUN_ID)
     lock_timeout_s: float = Field(default=600.0, gt=0)
 
     def selected(self) -> list[Device]:
@@ -59,14 +60,16 @@ class _Flags(Strict):
     appium_url: str | None = Field(pattern=ENDPOINT)
     target: str | None = Field(pattern=ENDPOINT)
     toxiproxy_url: str | None = Field(pattern=r"^https?://\S+$")
+    run_id: str | None = Field(default=None, pattern=RUN_ID)
 
 
 def build_options(matrix_path: str | Path, *, devices: list[str] | None = None, net_profile: str | None = None,
                   appium_url: str | None = None, target: str | None = None, toxiproxy_url: str | None = None,
-                  state_dir: Path | None = None, event_log_dir: Path | None = None) -> RunOptions:
+                  state_dir: Path | None = None, event_log_dir: Path | None = None,
+                  run_id: str | None = None) -> RunOptions:
     """Load the matrix and check every flag; a mistake is one ConfigError naming the flag and its value."""
     flags = {"devices": list(devices or []), "net_profile": net_profile, "appium_url": appium_url,
-             "target": target, "toxiproxy_url": toxiproxy_url}
+             "target": target, "toxiproxy_url": toxiproxy_url, "run_id": run_id}
     try:
         checked = validate(flags, _Flags, FLAGS_SOURCE)
     except ConfigError as exc:
@@ -75,8 +78,9 @@ def build_options(matrix_path: str | Path, *, devices: list[str] | None = None, 
     matrix.select(checked.devices, str(matrix_path))
     if net_profile is not None:
         _check_profile(net_profile)
+    given = checked.model_dump(exclude_none=True, include={"run_id"})
     return RunOptions(matrix_path=str(matrix_path), matrix=matrix, state_dir=state_dir, event_log_dir=event_log_dir,
-                      **checked.model_dump())
+                      **checked.model_dump(exclude={"run_id"}), **given)
 
 
 def _check_profile(name: str) -> None:
@@ -94,6 +98,8 @@ def _flag(key: str) -> str:
 
 
 def _reason(key: str, reason: str) -> str:
+    if reason.startswith("String should match pattern") and key == "run_id":
+        return "use 1-64 letters, digits, dots, dashes or underscores"
     if reason.startswith("String should match pattern"):
         return "not a URL (http://… or https://…)" + (" or `local`" if key in ("appium_url", "target") else "")
     return reason

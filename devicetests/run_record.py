@@ -7,7 +7,6 @@ A run killed outright never reaches its end and keeps the "not finished" record 
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -18,9 +17,9 @@ from loanqa.run_manifest import FILE_NAME, RunManifest
 _FINISHED = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
 
 
-def started(alluredir: Path, target: str) -> RunManifest:
-    record = RunManifest(kind="device", run_id=time.strftime("devices-%Y%m%d-%H%M%S") + f"-{os.getpid()}",
-                         target=target, started_at=time.time())
+def started(alluredir: Path, target: str, run_id: str) -> RunManifest:
+    """`run_id` is the run's own (`loanqa devices --run-id`, or the one `loanqa run` gives all its steps)."""
+    record = RunManifest(kind="device", run_id=run_id, target=target, started_at=time.time())
     record.write(alluredir)
     return record
 

@@ -284,7 +284,7 @@ class DeviceSuite:
         alluredir = session.config.getoption("allure_report_dir", None)
         if alluredir and getattr(session.config, "workerinput", None) is None:
             self._alluredir = Path(alluredir)
-            self._record = run_record.started(self._alluredir, mask(self.endpoints.api_target))
+            self._record = run_record.started(self._alluredir, mask(self.endpoints.api_target), self.opts.run_id)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self._record is not None and self._alluredir is not None:

@@ -77,11 +77,12 @@ def pytest_argv(flags: PytestFlags) -> list[str]:
 @click.option("--appium-url", help="Appium server or Selenium Grid hub (default: the matrix's; `local` starts one).")
 @click.option("--target", help="Target base URL (default: the matrix's; `local` starts refapp).")
 @click.option("--toxiproxy-url", envvar="TOXIPROXY_URL", help="Toxiproxy API for --net-profile (default: local).")
+@click.option("--run-id", help="Names this run in loanqa-run.json and the event log (default: devices-<time>-<hex>).")
 @click.pass_obj
 def devices(settings: Settings, matrix: Path, devices: tuple[str, ...], workers: str, alluredir: Path,
             clean_alluredir: bool, keyword: str | None, reruns: int, junitxml: Path | None,
             event_log_dir: Path | None, net_profile: str | None, appium_url: str | None, target: str | None,
-            toxiproxy_url: str | None) -> None:
+            toxiproxy_url: str | None, run_id: str | None) -> None:
     """Face recognition, e-sign and layout checks on every device of MATRIX; writes allure-results.
 
     Exit code: 0 every test passed (perhaps on a rerun), 1 failures, 2 invalid input, 4 every result broken:
@@ -91,7 +92,7 @@ def devices(settings: Settings, matrix: Path, devices: tuple[str, ...], workers:
 
     opts = build_options(matrix, devices=list(devices), net_profile=net_profile, appium_url=appium_url,
                          target=target, toxiproxy_url=toxiproxy_url, state_dir=settings.state_dir / "devices",
-                         event_log_dir=(event_log_dir or alluredir.parent).resolve())
+                         event_log_dir=(event_log_dir or alluredir.parent).resolve(), run_id=run_id)
     flags = PytestFlags(alluredir, workers, clean_alluredir, keyword, reruns, junitxml)
     code = run_suite(pytest_argv(flags), {**os.environ, OPTIONS_ENV: opts.to_json()})
     click.echo(f"allure-results: {alluredir}\nevent log: {opts.event_log_dir}/events.jsonl")

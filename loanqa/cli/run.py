@@ -60,7 +60,8 @@ def run(ctx: click.Context, out: Path | None, shape: str, duration: str, network
     settings: Settings = ctx.obj
     gate_policy = load_policy(policy)  # a bad policy fails before anything starts
     runs = results_dir()
-    out = (out or runs / time.strftime("run-%Y%m%d-%H%M%S")).resolve()
+    run_id = time.strftime("run-%Y%m%d-%H%M%S")  # one id for every step: load summary, device record, event logs
+    out = (out or runs / run_id).resolve()
     previous = _previous_report(runs, out)
     stack = Stack(settings.project.stack, settings.state_dir)
     started: list[str] = []
@@ -74,11 +75,12 @@ def run(ctx: click.Context, out: Path | None, shape: str, duration: str, network
             steps.append(_step(ctx, "load", out / "load" / "allure-results", "load", shape=shape,
                                duration=duration, network_mix=network_mix, users_scale=users_scale,
                                think_scale=think_scale, target=target, toxiproxy_url=toxiproxy, out=out / "load",
-                               too_few_samples=_too_few(gate_policy)))
+                               too_few_samples=_too_few(gate_policy), run_id=run_id))
         if not skip_devices:
             alluredir = out / "devices" / "allure-results"
             steps.append(_step(ctx, "devices", alluredir, "devices", matrix=matrix, devices=devices,
-                               workers=workers, alluredir=alluredir, appium_url=appium, target=target))
+                               workers=workers, alluredir=alluredir, appium_url=appium, target=target,
+                               run_id=run_id))
     finally:
         stopped = stack.down(started)
         if stopped:

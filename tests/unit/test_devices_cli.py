@@ -52,6 +52,9 @@ def test_bad_flags_exit_2_before_anything_starts(tmp_path: Path, capsys: pytest.
     assert err.strip() == ("loanqa: error: command line: --appium-url: 'notaurl': not a URL (http://… or "
                            "https://…) or `local`")
     assert not list(state.rglob("*.json")), "something was started"
+    code, err = _run(["--state-dir", str(state), "devices", "--matrix", str(MATRIX), "--run-id", "a b"], capsys)
+    assert code == 2 and err.strip() == ("loanqa: error: command line: --run-id: 'a b': use 1-64 letters, digits, "
+                                         "dots, dashes or underscores")
 
 
 def test_options_survive_the_trip_to_the_pytest_process_as_json() -> None:
@@ -59,6 +62,9 @@ def test_options_survive_the_trip_to_the_pytest_process_as_json() -> None:
                          target="local")
     again = RunOptions.from_json(opts.to_json())
     assert again == opts
+    assert opts.run_id.startswith("devices-"), "a run of its own gets an id of its own"
+    given = build_options(MATRIX, run_id="run-20261201-180034")
+    assert RunOptions.from_json(given.to_json()).run_id == "run-20261201-180034", "`loanqa run` names every step"
     assert [d.name for d in again.selected()] == ["pixel-7"] and again.matrix.name == "ci-emulated"
 
 
