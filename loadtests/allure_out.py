@@ -54,7 +54,7 @@ def _result(result: SloResult, summary: LoadSummary, attachments: list[dict[str,
               "network_mix": summary.network_mix or "-", "run_id": summary.run_id}
     status = "passed" if result.passed else "failed"
     if result.insufficient:
-        status, message = "skipped", f"{result.shortfall()}; {result.detail}"
+        status, message = "skipped", result.shortfall()
     if summary.status == "interrupted":  # measured on part of the run only: not a verdict either way
         status, message = "broken", f"run interrupted: {summary.stopped_by}; so far: {message}"
     elif result.stopped_run_at_s is not None:

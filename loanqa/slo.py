@@ -120,9 +120,12 @@ class SloResult(BaseModel):
         return not self.passed and self.verdict != "insufficient"
 
     def shortfall(self) -> str:
-        """The SLO, its profile, n and the floor, for the line a gate or a terminal prints about it."""
+        """The SLO, its profile, n and the floor (and what n showed), for the line a gate or a terminal prints."""
         where = f" on profile {self.profile}" if self.profile else ""
-        return f"{self.name}: too few samples{where}: {self.samples} of the {self.min_samples} needed"
+        shown = "no data" if self.actual is None else f"{self.actual:.4g}"
+        objective = f"{'≤' if self.bound == 'max' else '≥'} {self.threshold:g}"
+        return (f"{self.name}: too few samples{where}: {self.samples} of the {self.min_samples} needed "
+                f"({self.metric} {shown} so far, objective {objective})")
 
 
 def read_slo_set(path: str | Path) -> SloSet:

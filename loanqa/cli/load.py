@@ -143,7 +143,8 @@ def _verdict(summary: LoadSummary, too_few: TooFewSamples) -> None:
     short = [s.shortfall() for s in summary.slos if s.insufficient]
     few = f"{len(short)} SLOs with too few samples (too_few_samples: {too_few}): {'; '.join(short)}"
     if short and too_few == "warn":
-        click.echo(f"loanqa load: warning: {few}")
+        click.echo(f"loanqa load: warning: {len(short)} SLOs with too few samples to judge (too_few_samples: warn); "
+                   "n and floor on their FEW lines above")
     problems = [f"{len(missed)} of {len(summary.slos)} SLOs missed: {', '.join(missed)}"] if missed else []
     problems += [few] if short and too_few == "fail" else []
     if problems:

@@ -28,7 +28,7 @@ def test_no_data_is_its_own_verdict_not_overload() -> None:
     assert "cause" not in _labels(raw)
     message = raw["statusDetails"]["message"]
     assert not message.startswith("["), message
-    assert message.startswith("login p95: too few samples: 0 of the 1 needed; p95_ms no data"), message
+    assert message == "login p95: too few samples: 0 of the 1 needed (p95_ms no data so far, objective ≤ 800)"
 
 
 def test_too_few_samples_on_a_profile_names_profile_n_and_floor_even_with_losses() -> None:

@@ -124,7 +124,8 @@ def test_too_few_samples_fails_the_load_run_by_default(capsys: pytest.CaptureFix
         _report(_starved(), tmp_path)
     assert "FEW   technical failure rate [festival]" in capsys.readouterr().out
     assert str(err.value) == ("1 SLOs with too few samples (too_few_samples: fail): technical failure rate "
-                              "[festival]: too few samples on profile festival: 8 of the 30 needed")
+                              "[festival]: too few samples on profile festival: 8 of the 30 needed "
+                              "(technical_failure_rate 0.25 so far, objective ≤ 0.2)")
 
 
 def test_too_few_samples_only_warns_when_asked(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -132,8 +133,10 @@ def test_too_few_samples_only_warns_when_asked(capsys: pytest.CaptureFixture[str
 
     _report(_starved(), tmp_path, too_few="warn")
     out = capsys.readouterr().out
-    assert "loanqa load: warning: 1 SLOs with too few samples (too_few_samples: warn): technical failure rate " \
-           "[festival]: too few samples on profile festival: 8 of the 30 needed" in out
+    assert "FEW   technical failure rate [festival]: technical_failure_rate 0.25, objective ≤ 0.2, 8 samples (too " \
+           "few samples: at least 30 needed)" in out
+    assert "loanqa load: warning: 1 SLOs with too few samples to judge (too_few_samples: warn); n and floor on " \
+           "their FEW lines above" in out
 
 
 def test_a_bad_too_few_samples_value_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ def _objective(r: SloResult, tag: str, too_few: TooFewSamples) -> RuleResult:
     if r.insufficient:
         warn = too_few == "warn"
         return RuleResult(rule, title, warn, f"insufficient ({_meaning(too_few)}): {r.detail} in {tag}",
-                          (f"{tag}: {r.shortfall()}; {r.detail}",), warning=warn)
+                          (f"{tag}: {r.shortfall()}",), warning=warn)
     return RuleResult(rule, title, r.passed, f"{r.verdict}: {r.detail} in {tag}",
                       () if r.passed else (f"{tag}: {r.name}: {r.verdict}: {r.detail}",))
 
@@ -69,7 +69,7 @@ def _slo_results(tag: str, s: LoadSummary, too_few: TooFewSamples) -> RuleResult
         return RuleResult("load.slo_results", title, False,
                           f"no SLO verdicts in {tag}", (f"{tag}: the load run judged no SLO (empty SLO set?)",))
     missed = [f"{r.name}: {r.verdict}: {r.detail}" for r in s.slos if r.missed]
-    short = [f"{r.shortfall()}; {r.detail}" for r in s.slos if r.insufficient]
+    short = [r.shortfall() for r in s.slos if r.insufficient]
     met = len(s.slos) - len(missed) - len(short)
     detail = f"{met} of {len(s.slos)} SLOs met in {tag}"
     if short:
