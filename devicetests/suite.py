@@ -144,6 +144,8 @@ class DeviceSuite:
             dev = getattr(item, "callspec", None) and item.callspec.params.get("device")  # type: ignore[attr-defined]
             if isinstance(dev, Device):
                 item.add_marker(pytest.mark.xdist_group(dev.name))
+                for name, value in _suite_labels(item, dev).items():
+                    item.add_marker(R.mark_label(name, value))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[
@@ -336,3 +338,11 @@ def _answer(call: probe.Call) -> str:
 def _first_line(exc: BaseException) -> str:
     text = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
     return str(text).strip().splitlines()[0][:300]
+
+
+def _suite_labels(item: pytest.Item, dev: Device) -> dict[str, str]:
+    """Allure's Suites tab groups by these. Left to allure-pytest they come from the test file's path relative
+    to pytest's rootdir, which names the venv's folders when the suite runs from site-packages."""
+    module = getattr(item, "module", None)
+    name = module.__name__.rsplit(".", 1)[-1] if module is not None else item.name
+    return {"parentSuite": "devicetests", "suite": name, "subSuite": dev.name}

@@ -1,14 +1,13 @@
 """The one face photo every camera feed is made from, and its blink, for load and device tests alike.
 
-The face is scikit-image's public-domain astronaut photo (Eileen Collins, NASA), shipped offline. It is
-read straight from scikit-image's data folder with OpenCV: `import skimage` takes seconds and would stall
-a gevent load process, and pure image code here keeps loadtests and devicetests from importing each other.
+The face is the public-domain NASA portrait of Eileen Collins that scikit-image ships as `astronaut`, kept in
+`loanqa/data` (see its README): depending on scikit-image for one photo pulled ~200 MB into every install and
+image. Pure image code here keeps loadtests and devicetests from importing each other.
 Where the face and eyes are was found once with OpenCV's Haar cascades (pixels of the 512x512 original).
 """
 
 from __future__ import annotations
 
-import importlib.util
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,12 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from loanqa.errors import ComponentError, ToolMissingError
+from loanqa.errors import ComponentError
 
 Image = npt.NDArray[np.uint8]
 Box = tuple[int, int, int, int]  # x, y, w, h
 
+PHOTO = Path(__file__).parent / "data" / "astronaut.png"
 FACE_CROP: Box = (64, 0, 320, 240)  # the 320x240 "camera" view around the face
 NO_FACE_CROP: Box = (0, 272, 320, 240)  # space suit and flag below the face
 _EYES: tuple[Box, ...] = ((187, 86, 29, 29), (232, 89, 29, 29))
@@ -40,13 +40,9 @@ def crop(img: Image, box: Box) -> Image:
 @cache
 def photo() -> Image:
     """The 512x512 photo as BGR (OpenCV's order); the same pixels as `skimage.data.astronaut()`."""
-    spec = importlib.util.find_spec("skimage")
-    if spec is None or spec.origin is None:
-        raise ToolMissingError("scikit-image (the face photo's source) is not installed; run `bash ci/setup.sh`")
-    path = Path(spec.origin).parent / "data" / "astronaut.png"
-    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    img = cv2.imread(str(PHOTO), cv2.IMREAD_COLOR)
     if img is None:
-        raise ComponentError(f"cannot read the face photo {path}; reinstall scikit-image (`bash ci/setup.sh`)")
+        raise ComponentError(f"cannot read the face photo {PHOTO}; reinstall loanqa")
     return as_u8(img)
 
 

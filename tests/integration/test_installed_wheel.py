@@ -66,7 +66,7 @@ def test_wheel_ships_every_file_the_cli_reads(installed: Path) -> None:
     for shipped in ("devicetests/matrices/ci-emulated.yaml", "devicetests/js/layout_check.js",
                     "loadtests/shapes/double-11.yaml", "loadtests/slos/default.yaml", "netprofiles/mixes/cn-2026.yaml",
                     "netprofiles/profiles/subway.yaml", "refapp/static/app/index.html",
-                    "refapp/static/app/pages/sign.js"):
+                    "refapp/static/app/pages/sign.js", "loanqa/data/astronaut.png"):
         assert (site / shipped).is_file(), f"{shipped} missing from the wheel"
 
 
@@ -94,7 +94,12 @@ def test_run_from_an_empty_folder_keeps_everything_in_that_folder(installed: Pat
     assert verdict["policy"] == "default", "the default policy shipped in the wheel was applied"
     assert done.returncode == verdict["exit_code"] in (0, 1), log
     assert (run_dir / "report" / "index.html").is_file()
-    assert list((run_dir / "devices" / "allure-results").glob("*-result.json"))
+    device_results = [json.loads(p.read_text()) for p in (run_dir / "devices" / "allure-results").glob("*-result.json")]
+    assert device_results
+    for result in device_results:
+        suites = {lb["name"]: lb["value"] for lb in result["labels"] if "uite" in lb["name"]}
+        assert suites == {"parentSuite": "devicetests", "suite": suites.get("suite"), "subSuite": "pixel-7"}, suites
+        assert str(suites["suite"]).startswith("test_"), "the Suites tab names the test module, not venv folders"
     assert (run_dir / "load" / "summary.json").is_file()
     assert (work / ".loanqa" / "logs" / "refapp.log").is_file(), "state follows the current directory"
 

@@ -1,10 +1,11 @@
-"""The shared face photo: the one scikit-image ships, blinking as liveness expects, and cheap to load."""
+"""The shared face photo: shipped in the wheel, blinking as liveness expects, and cheap to load."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
+import cv2
 import numpy as np
 import pytest
 
@@ -13,11 +14,12 @@ from loanqa.liveness_frames import blinking_frames
 from refapp import liveness
 
 
-def test_photo_is_scikit_images_astronaut_in_bgr() -> None:
-    from skimage import data
-
-    rgb = np.asarray(data.astronaut(), dtype=np.uint8)  # type: ignore[no-untyped-call]
-    assert np.array_equal(faces.photo(), rgb[:, :, ::-1])
+def test_shipped_photo_is_the_512px_colour_face_and_its_no_face_crop_has_none() -> None:
+    img = faces.photo()
+    assert img.shape == (512, 512, 3)
+    gray = cv2.cvtColor(faces.crop(img, faces.NO_FACE_CROP), cv2.COLOR_BGR2GRAY)
+    frames = [np.asarray(gray, dtype=np.uint8)] * 3
+    assert liveness.assess(frames).code == "FACE_NOT_FOUND"
 
 
 @pytest.mark.parametrize("n", [3, 8, 30])
