@@ -33,6 +33,7 @@ class Call:
     error: str | None
     loan_id: str | None
     borrower_id: str | None
+    retry_after: bool = False
 
     @property
     def pending(self) -> bool:
@@ -40,10 +41,13 @@ class Call:
 
     @property
     def cause(self) -> Cause | None:
-        """Why this answer is a failure, by the taxonomy's rules; no answer at all is the network's."""
+        """Why this answer is a failure, by the same rules as the load runners' (step and Retry-After included):
+        a gateway 504 at sign is esign and a 5xx with Retry-After is overload on a device too."""
         if self.error is not None:
             return Cause.NETWORK
-        return None if self.status is None else cause_for_response(self.status, self.code)
+        if self.status is None:
+            return None
+        return cause_for_response(self.status, self.code, self.step, retry_after=self.retry_after)
 
     @property
     def step(self) -> str:
@@ -66,7 +70,7 @@ def _call(r: dict[str, Any]) -> Call:
                 started_s=float(r["started"]) / 1000, duration_ms=None if duration is None else float(duration),
                 status=r.get("status"), code=r.get("code"), request_id=r.get("requestId"),
                 replayed=bool(r.get("replayed")), error=r.get("error"), loan_id=r.get("loanId"),
-                borrower_id=r.get("borrowerId"))
+                borrower_id=r.get("borrowerId"), retry_after=bool(r.get("retryAfter")))
 
 
 def sign_keys(driver: Any) -> list[str | None]:

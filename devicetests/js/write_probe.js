@@ -17,14 +17,15 @@ if (!window.__loanqaCalls) {
     const call = {
       path: new URL(url, location.href).pathname, method: (init && init.method) || 'GET',
       key: h.get('Idempotency-Key'), started: Date.now(), durationMs: null, status: null, code: null,
-      requestId: null, replayed: false, error: null, loanId: null, borrowerId: null,
+      requestId: null, replayed: false, retryAfter: false, error: null, loanId: null, borrowerId: null,
     };
     window.__loanqaCalls.push(call);
     const pending = orig.apply(this, arguments);
     pending.then(async (res) => {
       Object.assign(call, await codeOf(res), {
         status: res.status, requestId: res.headers.get('X-Request-Id'),
-        replayed: res.headers.get('Idempotent-Replayed') === 'true', durationMs: Date.now() - call.started,
+        replayed: res.headers.get('Idempotent-Replayed') === 'true', retryAfter: res.headers.has('Retry-After'),
+        durationMs: Date.now() - call.started,
       });
     }, (err) => {
       Object.assign(call, { error: String((err && err.name) || err), durationMs: Date.now() - call.started });

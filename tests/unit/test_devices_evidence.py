@@ -30,6 +30,14 @@ def test_no_answer_is_network_and_a_good_last_answer_is_no_evidence() -> None:
     assert answered_cause([face_hint]) is None, "a 4xx the app shows in place is not the failure's cause"
 
 
+def test_device_answers_get_the_load_runners_causes_step_and_retry_after_included() -> None:
+    gateway_504 = replace(SIGN, code=None)
+    assert gateway_504.cause is Cause.ESIGN, "a gateway's 504 at sign is the e-sign step's, as in load runs"
+    busy = replace(SIGN, path="/v1/loans", status=500, code=None, retry_after=True)
+    assert busy.cause is Cause.OVERLOAD
+    assert replace(busy, retry_after=False).cause is Cause.SERVER_ERROR
+
+
 def test_steps_follow_the_contract_also_under_a_base_path() -> None:
     assert replace(SIGN, path="/api/v1/loans/L_1/sign").step == "sign"
     assert replace(SIGN, method="GET", path="/v1/loans/L_1").step == "status"
