@@ -1,6 +1,6 @@
 """Device matrix figures: median session start (Appium vs chromedriver alone) and full CI matrix wall time.
 
-Run by hand: `.venv/bin/python benchmarks/device_matrix.py [--sessions 5] [--skip-matrix]`.
+Run by hand: `.venv/bin/python -m benchmarks.device_matrix [--sessions 5] [--skip-matrix]`.
 Prints figures side by side with a reference measured in the same run, as ratios; never a timed test.
 """
 

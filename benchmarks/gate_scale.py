@@ -1,6 +1,6 @@
 """Gate over 10,000 allure-result files vs the floor (plain `json.loads` of every file), same run, same disk.
 
-Run: .venv/bin/python benchmarks/gate_scale.py [--files N] [--repeat R]
+Run: .venv/bin/python -m benchmarks.gate_scale [--files N] [--repeat R]
 Prints best-of-R seconds for both and the ratio; exits 1 if the gate takes longer than 3 s.
 """
 

@@ -1,6 +1,6 @@
 """Client overhead of the loanqa borrower user vs a bare FastHttpUser, and what the live view costs.
 
-Run: .venv/bin/python benchmarks/locust_overhead.py [--seconds 8] [--users 20] [--rounds 3]
+Run: .venv/bin/python -m benchmarks.locust_overhead [--seconds 8] [--users 20] [--rounds 3]
 A tiny asyncio HTTP server (its own process, keep-alive, fixed 200 answer) is the endpoint, so the
 client is the bottleneck. Each round is ONE Locust process running both users in equal numbers
 (locust_overhead_files/side_by_side.py): they share the CPU at the same moments, so load from

@@ -5,7 +5,7 @@ and throughput, the configured value for toxics and timelines, and a real `toxip
 is on PATH or named by LOANQA_TOXIPROXY_SERVER (started on a free loopback port), printed side by side
 with ratios for the tail figures. Bounded: about 2 minutes on 2 cores with both servers.
 
-    .venv/bin/python benchmarks/netprofiles_fidelity.py
+    .venv/bin/python -m benchmarks.netprofiles_fidelity
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from benchmarks.loopback import EchoServer, connect, recv_exactly, round_trip, wait_until_refused
 from loanqa import tools
 from loanqa.ports import free_port
 from loanqa.stack.process import ProcessManager, ProcessSpec
 from netprofiles.control import NetworkController
 from netprofiles.models import Profile, Timeline
-from netprofiles.testing import EchoServer, connect, recv_exactly, round_trip, wait_until_refused
 from netprofiles.toxiproxy_client import ToxicInfo, ToxiproxyClient
 
 Row = tuple[str, str, str]  # figure, measured, verdict/ratio

@@ -4,7 +4,7 @@ Prints: requests/s of a read endpoint (GET /v1/loans/{id}) vs the hello ceiling 
 journeys/min, and the 503 share per concurrency (where admission control starts shedding).
 All traffic goes to 127.0.0.1, every phase is bounded in time and request count, servers are stopped.
 
-    .venv/bin/python benchmarks/refapp_capacity.py [--seconds 4]
+    .venv/bin/python -m benchmarks.refapp_capacity [--seconds 4]
 """
 
 from __future__ import annotations

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from benchmarks.loopback import EchoServer, connect, round_trip, wait_until_refused
 from loanqa.cli.main import cli
 from loanqa.ports import free_port
 from netprofiles.control import NetworkController, load_profile
 from netprofiles.ledger import Ledger
-from netprofiles.testing import EchoServer, connect, round_trip, wait_until_refused
 from netprofiles.toxiproxy_client import ServerGoneError, ToxiproxyClient, ToxiproxyError
 from tests.interrupt import ctrl_c_blocked_or_ignored, takes_ctrl_c
 

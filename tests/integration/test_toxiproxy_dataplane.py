@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from netprofiles.testing import EchoServer, connect, recv_exactly, round_trip
+from benchmarks.loopback import EchoServer, connect, recv_exactly, round_trip
 
 pytestmark = pytest.mark.toxiproxy
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from netprofiles.testing import EchoServer, connect, recv_exactly, round_trip
+from benchmarks.loopback import EchoServer, connect, recv_exactly, round_trip
 from tests.toxiproxy_diff import servers
 
 pytestmark = [pytest.mark.toxiproxy, pytest.mark.xdist_group("toxiproxy-differential")]

@@ -18,8 +18,8 @@ from urllib.parse import quote
 
 import httpx
 
+from benchmarks.loopback import EchoServer
 from loanqa.ports import free_port
-from netprofiles.testing import EchoServer
 
 
 @dataclass(frozen=True)

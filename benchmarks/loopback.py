@@ -1,4 +1,4 @@
-"""Loopback helpers for testing and benchmarking proxies: a threaded TCP echo server and a TCP client.
+"""Loopback tools for measuring proxies: a threaded TCP echo server and a TCP client (dev tooling, not shipped).
 
 Real sockets on 127.0.0.1 only; shared by the conformance tests and benchmarks/netprofiles_fidelity.py.
 """
