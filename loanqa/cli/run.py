@@ -13,9 +13,9 @@ from pathlib import Path
 
 import click
 
-from loanqa import __version__
+from loanqa import __version__, atomic
 from loanqa.cli.context import Settings
-from loanqa.errors import LoanQAError, ResultsError, RunFailed
+from loanqa.errors import Interrupted, LoanQAError, ResultsError, RunFailed
 from loanqa.gate import Policy, Verdict, evaluate, load_policy
 from loanqa.gate.render import Format, render
 from loanqa.paths import default_policy, results_dir
@@ -96,7 +96,9 @@ def _too_few(policy: Policy) -> TooFewSamples | None:
 
 
 def _step(ctx: click.Context, name: str, results: Path, command: str, **params: object) -> StepOutcome:
-    """Run one subcommand; its own failure is a finding for the gate, not the end of the pipeline."""
+    """Run one subcommand; its own failure is a finding for the gate, not the end of the pipeline.
+
+    An interrupt is the user's, not the step's: it ends the pipeline (exit 130), the stack stopped on the way out."""
     click.echo(f"\n== {name} ==")
     group = ctx.parent.command if ctx.parent else None
     cmd = group.get_command(ctx, command) if isinstance(group, click.Group) else None
@@ -104,6 +106,8 @@ def _step(ctx: click.Context, name: str, results: Path, command: str, **params: 
         raise LoanQAError(f"internal: subcommand {command!r} is not available")
     try:
         ctx.invoke(cmd, **params)
+    except Interrupted:
+        raise
     except RunFailed as exc:
         return StepOutcome(name, False, str(exc), results)
     except LoanQAError as exc:
@@ -118,7 +122,7 @@ def _gate(dirs: list[Path], policy: Policy, out: Path) -> Verdict:
     verdict = evaluate(dirs, policy)
     formats: tuple[tuple[Format, str], ...] = (("markdown", "verdict.md"), ("json", "verdict.json"))
     for fmt, name in formats:
-        (out / name).write_text(render(verdict, fmt), encoding="utf-8")
+        atomic.write_text(out / name, render(verdict, fmt))
     return verdict
 
 

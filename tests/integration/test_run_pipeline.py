@@ -12,8 +12,10 @@ import json
 import os
 import random
 import secrets
+import signal
 import subprocess
 import sys
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -22,6 +24,7 @@ import pytest
 from loanqa.ports import free_port
 from loanqa.stack.process import http_ready
 from loanqa.synthetic import make_id_number, registry_name
+from tests.interrupt import ctrl_c_blocked_or_ignored, takes_ctrl_c
 
 LOANQA = str(Path(sys.executable).parent / "loanqa")
 MATRIX = Path(__file__).resolve().parents[2] / "devicetests" / "matrices" / "ci-emulated.yaml"
@@ -119,3 +122,45 @@ def test_run_ends_in_report_and_verdict_leaves_nothing_running_and_leaks_nothing
     scanned, hits = _hits(tmp_path, canaries, {"terminal": log})
     print(f"canary scan: {scanned} files (terminal included), {len(hits)} hits")
     assert hits == [], hits
+
+
+def _live_journeys(live: Path) -> int:
+    try:
+        return int(json.loads(live.read_text())["journeys_started"])
+    except (OSError, ValueError, KeyError):
+        return 0
+
+
+@pytest.mark.slow
+@pytest.mark.appium
+@pytest.mark.toxiproxy
+def test_ctrl_c_during_the_load_step_ends_the_whole_run_with_130_and_stops_the_stack(tmp_path: Path) -> None:
+    ports = {"refapp_port": free_port(), "toxiproxy_port": free_port(), "appium_port": free_port()}
+    config = tmp_path / "loanqa.yaml"
+    config.write_text("stack:\n" + "".join(f"  {k}: {v}\n" for k, v in ports.items()))
+    out, state = tmp_path / "run", tmp_path / "state"
+    env = {**os.environ, "LOANQA_STATE_DIR": str(state), "NO_COLOR": "1", "COLUMNS": "120"}
+    env.pop("TOXIPROXY_URL", None)
+    proc = subprocess.Popen([LOANQA, "--config", str(config), "run", "--out", str(out), "--duration", "60s",
+                             "--think-scale", "0.02", "--device", "android-small-360"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=takes_ctrl_c)
+    try:
+        deadline = time.monotonic() + 240
+        while _live_journeys(out / "load" / ".loanqa-partial" / "live.json") < 2:  # the load step is under way
+            assert proc.poll() is None and time.monotonic() < deadline, "the load step never got going"
+            time.sleep(0.3)  # polling interval for the condition above
+        assert not ctrl_c_blocked_or_ignored(proc.pid), ctrl_c_blocked_or_ignored(proc.pid)
+        proc.send_signal(signal.SIGINT)
+        stdout, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in stdout + err, stdout + err
+    assert "== devices ==" not in stdout and not (out / "devices").exists(), "the device matrix ran after Ctrl-C"
+    assert not (out / "verdict.json").exists(), "an interrupted run is not gated"
+    assert not list((state / "pids").glob("*.json")), "the stack the run started is still recorded"
+    for name, port in ports.items():
+        path = {"refapp_port": "/healthz", "toxiproxy_port": "/version", "appium_port": "/status"}[name]
+        assert not http_ready(f"http://127.0.0.1:{port}{path}"), f"{name} still answers"
