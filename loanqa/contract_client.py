@@ -21,7 +21,7 @@ import httpx
 
 from loanqa.attribution import Attempt, reasons_of, retry_after
 from loanqa.eventlog import AttemptRecord, EventLogWriter, FinalOutcome, JourneyEnd, phone_ref
-from loanqa.journey_steps import PAYOUT, Application, StepDef, step, walk
+from loanqa.journey_steps import PAYOUT, SESSION_CODES, Application, StepDef, step, walk
 from loanqa.signature import signature_b64
 from loanqa.synthetic import Borrower
 
@@ -204,19 +204,25 @@ class JourneyClient:
 
     def poll_status(self, loan_id: str) -> Step:
         """GET the loan until it is paid out or failed; a payout failure is a failed step with its code,
-        no settlement before the deadline an unconfirmed one (the money may well have moved)."""
+        no settlement before the deadline an unconfirmed one (the money may well have moved). A poll that gets
+        no answer, or an error, says nothing about the money either: polling goes on until the deadline, and an
+        expired session during a walk means logging in again, as the app does."""
         deadline = time.monotonic() + self.poll_deadline_s
         while True:
             s = self.call("status", "GET", step("status").url(loan_id))
-            status = s.body.get("status")
-            if not s.ok or status in TERMINAL or time.monotonic() > deadline:
+            status = s.body.get("status") if s.ok else None
+            if s.code in SESSION_CODES and self._journey is not None:
+                for _ in self.login(self._journey.borrower):
+                    pass
+            if status in TERMINAL or time.monotonic() > deadline:
                 break
             time.sleep(0.05)  # poll interval of a real condition (the loan's status), bounded by the deadline
-        if s.ok and status == "payout_failed":
+        if status == "payout_failed":
             failure = s.body.get("disbursement", {}).get("failure_code", "PAYOUT_FAILED")
             return Step(PAYOUT, 502, {**s.body, "code": failure}, s.elapsed_ms, request_id=s.request_id)
-        if s.ok and status not in TERMINAL:
-            return Step(PAYOUT, s.status, s.body, s.elapsed_ms, request_id=s.request_id, unconfirmed=True)
+        if status not in TERMINAL:
+            return Step(PAYOUT, s.status, s.body, s.elapsed_ms, s.error, request_id=s.request_id,
+                        unconfirmed=True)
         return s
 
 

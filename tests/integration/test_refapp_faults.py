@@ -119,6 +119,29 @@ def test_payout_fail_knob_fails_the_payout_and_pays_nothing(private: Private) ->
     assert private.http.get("/v1/admin/stats").json()["payouts"] == before
 
 
+def test_a_session_that_expires_while_the_payout_is_polled_ends_paid_not_failed_at_status(private: Private) -> None:
+    """`loanqa journey`'s walk: the token expires during a slow payout; the status poll logs in again and keeps
+    polling until the money moved (it broke off at the first 401 and reported the paid loan failed)."""
+    with patched_settings(private.http, token_ttl_s=3, core_banking_latency_ms=6000):
+        journey = JourneyClient(private.http, poll_deadline_s=30).walk(borrower(random.Random("ttl-poll")),
+                                                                       scenario_frames(Scenario.GOOD))
+    assert journey.last.name == "status" and journey.last.ok, (journey.last.status, journey.last.body)
+    assert journey.last.body["status"] == "disbursed"
+
+
+def test_status_polls_refused_until_the_deadline_leave_the_payout_unconfirmed_not_failed(private: Private) -> None:
+    """No session to renew (a bare client with a stale token): every poll is refused; polling goes on until the
+    deadline and the payout is unconfirmed (the money may have moved), never a failed status step."""
+    client, loan_id = signed_loan(private.http, borrower(random.Random("stale-poll")))
+    expect(client.disburse(loan_id), 202)
+    bare = JourneyClient(private.http, poll_deadline_s=2)
+    bare.token = "stale"
+    started = time.monotonic()
+    final = bare.poll_status(loan_id)
+    assert final.unconfirmed and final.name == "payout", (final.name, final.status, final.body)
+    assert time.monotonic() - started >= 2, "polled until the deadline"
+
+
 def _hold(url: str, n: int) -> list[socket.socket]:
     """Requests whose body never finishes arriving (a weak uplink): each holds one in-flight slot."""
     port = int(url.rsplit(":", 1)[1])
