@@ -106,6 +106,7 @@ class MaxChange(Strict):
     profile: str | None = None
     max_worse_pct: float | None = Field(default=None, ge=0)
     max_worse_pp: float | None = Field(default=None, ge=0)
+    min_samples: int | None = Field(default=None, ge=1)  # this limit's own floor; else the baseline block's
 
     @model_validator(mode="after")
     def _one_limit(self) -> MaxChange:
@@ -122,6 +123,10 @@ class Baseline(Strict):
     """Regression limits against `loanqa gate --baseline PREVIOUS_SUMMARY_OR_RUN`."""
 
     required: bool = False  # true: a gate run without --baseline fails `baseline.given`
+    # A p95 from a handful of requests moves by chance: below this many samples on either side a limit is
+    # `insufficient` and `too_few_samples` decides, as for the load SLOs (fail closed unless the policy says warn).
+    min_samples: int = Field(default=30, ge=1)
+    too_few_samples: TooFewSamples = "fail"
     max_change: list[MaxChange] = Field(min_length=1)
 
 

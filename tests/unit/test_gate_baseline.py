@@ -26,13 +26,14 @@ baseline:
 """
 
 
-def run(folder: Path, run_id: str, apply_p95: float, disbursed: int) -> Path:
+def run(folder: Path, run_id: str, apply_p95: float, disbursed: int, requests: int = 500) -> Path:
     """A load run folder as `loanqa load --out` leaves it: summary.json beside allure-results."""
     results = folder / "allure-results"
     write_result(results, "apply p95", labels={"kind": "load", "feature": "Loan application"}, run_id=run_id,
                  start=1_000, stop=60_000)
     LoadSummary(run_id=run_id, target="http://127.0.0.1:1", shape="double-11", started_at=0, finished_at=60,
-                steps={"apply": StepStats(requests=500, successes=500, latency=Latency(count=500, p95=apply_p95))},
+                steps={"apply": StepStats(requests=requests, successes=requests,
+                                               latency=Latency(count=requests, p95=apply_p95))},
                 funnel=Funnel(started=1000, approved=1000, signed=1000, disbursed=disbursed)).write(folder)
     return results
 
@@ -66,6 +67,22 @@ def test_improvement_and_small_noise_pass(tmp_path: Path) -> None:
     assert rules(v)["baseline.p95_ms.apply"] == (
         True, "800 ms → 500 ms (-37.5 %; may worsen by at most 15 %) vs baseline rel-41")
     assert v.passed
+
+
+def test_a_p95_of_a_few_requests_is_never_compared(tmp_path: Path) -> None:
+    """One slow request in a tiny run must not fail a release, nor one fast request pass it."""
+    run(tmp_path / "prev", "rel-41", apply_p95=800, disbursed=996)
+    tiny = run(tmp_path / "tiny", "rel-42", apply_p95=300, disbursed=996, requests=5)
+    ok, detail = rules(evaluate([tiny], policy(), baseline=tmp_path / "prev"))["baseline.p95_ms.apply"]
+    assert not ok, "fails closed by default"
+    assert detail == ("insufficient (baseline.too_few_samples: fail): apply p95_ms on 500 samples in baseline "
+                      "rel-41 and 5 in this run; needs 30 on each side")
+    warned = evaluate([tiny], policy(POLICY.replace("baseline:\n", "baseline:\n  too_few_samples: warn\n")),
+                      baseline=tmp_path / "prev")
+    assert rules(warned)["baseline.p95_ms.apply"][0] and "baseline.p95_ms.apply" in [r.rule for r in warned.warnings]
+    own_floor = policy(POLICY.replace("max_worse_pct: 15}", "max_worse_pct: 15, min_samples: 5}"))
+    ok, detail = rules(evaluate([tiny], own_floor, baseline=tmp_path / "prev"))["baseline.p95_ms.apply"]
+    assert ok and detail.startswith("800 ms → 300 ms"), "a limit's own floor overrides the block's"
 
 
 def test_baseline_from_a_loanqa_run_folder(tmp_path: Path) -> None:
