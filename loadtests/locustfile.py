@@ -94,7 +94,8 @@ def _info(environment: Any, opts: LoadOptions) -> RunInfo:
     run = runtime.RUN
     return RunInfo(run_id=runtime.context(environment).factory.run_id, target=environment.host or "",
                    shape=load_shape(opts.shape).name, network_mix=opts.network_mix or None,
-                   started_at=run.started_at or time.time(), finished_at=time.time(), processes=run.processes)
+                   started_at=run.started_at or time.time(), finished_at=time.time(), processes=run.processes,
+                   mix_profiles=tuple(sorted(opts.routes)))
 
 
 def _started(environment: Any, **_: Any) -> None:

@@ -19,6 +19,7 @@ class RunInfo:
     started_at: float
     finished_at: float
     processes: int
+    mix_profiles: tuple[str, ...] = ()  # every profile of the mix: one no borrower drew is judged as n = 0
 
 
 def latency_of(hist: Counter[int]) -> Latency:
@@ -75,7 +76,7 @@ def profile_stats(steps: dict[str, StepCounts], stages: Counter[str], ends: Coun
 
 
 def build_summary(t: Tally, info: RunInfo) -> LoadSummary:
-    profiles = sorted(set(t.steps) | set(t.funnel) | set(t.outcomes))
+    profiles = sorted(set(t.steps) | set(t.funnel) | set(t.outcomes) | set(info.mix_profiles))
     every = _merged_steps(list(t.steps.values()))
     stages: Counter[str] = Counter()
     for c in t.funnel.values():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import msgpack  # type: ignore[import-untyped]
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from loadtests.summary_build import RunInfo, build_summary
 from loadtests.tally import Tally, from_wire, percentile
 from loanqa.events import StepFinished
+from loanqa.slo import Objective, SloSet
+from loanqa.slo_judge import judge
 from loanqa.taxonomy import Cause
 
 INFO = RunInfo("r1", "http://127.0.0.1:1", "smoke", "clean", 1.0, 2.0, 2)
@@ -106,3 +109,13 @@ def test_percentiles_and_max_never_understate_a_latency(ms: float) -> None:
     assert latency.p95 is not None and latency.p99 is not None and latency.max is not None
     assert min(latency.p95, latency.p99, latency.max) >= ms
     assert latency.max <= ms * 1.1 + 1, "two significant digits: overstated by one bucket at most"
+
+
+def test_a_mix_profile_no_borrower_drew_is_judged_not_skipped() -> None:
+    """A rare profile (festival, weight 0.02) may draw nobody in a short run: its per-profile SLO says so."""
+    summary = build_summary(_ends("4g"), replace(INFO, mix_profiles=("4g", "festival")))
+    assert summary.profiles["festival"].borrowers == 0
+    per_profile = Objective(name="paid", metric="disbursement_success", per_profile=True, min=0.98)
+    results = {r.profile: r for r in judge(SloSet(min_samples=1, slos=[per_profile]), summary)}
+    assert set(results) == {"4g", "festival"}
+    assert results["festival"].insufficient and results["festival"].samples == 0
