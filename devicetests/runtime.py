@@ -10,6 +10,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from devicetests.leftovers import net_dir, stack_dir
 from devicetests.matrix import LOCAL
 from devicetests.options import Endpoints, RunOptions
 from loanqa.config.project import StackConfig
@@ -41,14 +42,14 @@ class Runtime:
         if wanted:
             eps = {ep.name: ep.url for ep in self._local_stack().up(wanted)}
             appium, target = eps.get("appium", appium), eps.get("refapp", target)
-            log = str(self.state_dir / "stack" / "logs" / "appium.log") if "appium" in eps else None
+            log = str(stack_dir(self.state_dir) / "logs" / "appium.log") if "appium" in eps else None
         browser = self._through_profile(target) if self.opts.net_profile else target
         return Endpoints(appium.rstrip("/"), browser.rstrip("/"), target.rstrip("/"), log)
 
     def _local_stack(self) -> Stack:
         cfg = StackConfig(refapp_port=free_port(), toxiproxy_port=free_port(), appium_port=free_port(),
                           ready_timeout_s=90)
-        self._stack = Stack(cfg, self.state_dir / "stack")
+        self._stack = Stack(cfg, stack_dir(self.state_dir))
         self._exit.callback(self._stack.down)
         return self._stack
 
@@ -58,7 +59,7 @@ class Runtime:
         assert self.opts.net_profile is not None
         toxiproxy = self.opts.toxiproxy_url or self._local_toxiproxy()
         ctl: Any = NetworkController(toxiproxy, run_id=f"devices-{int(time.time())}",
-                                     state_dir=self.state_dir / "net")
+                                     state_dir=net_dir(self.state_dir))
         self._exit.callback(ctl.clear)
         parsed = TargetURL.parse(target)
         applied = ctl.apply(load_profile(self.opts.net_profile), upstream=parsed.upstream)

@@ -113,9 +113,9 @@ class ProcessGroup:
     def stop(self, grace: float, first: signal.Signals = signal.SIGTERM) -> None:
         """Send `first` to the group (also when the leader is gone: its children may not be), SIGKILL the
         group if anything of it (not only the leader) outlives `grace`; a Ctrl-C during the grace kills at once."""
-        self.send(first)
-        deadline = time.monotonic() + grace
         try:
+            self.send(first)
+            deadline = time.monotonic() + grace
             ended = self.wait(grace) and self.wait_group(max(0.0, deadline - time.monotonic()))
         except KeyboardInterrupt:
             ended = False

@@ -15,13 +15,15 @@ from pathlib import Path
 from types import TracebackType
 
 from loanqa import paths
+from loanqa.process_group import pid_alive
 from netprofiles.catalog import list_profiles, load_mix, load_profile
 from netprofiles.ledger import Entry, Ledger
 from netprofiles.models import NetworkMix, Profile, ToxicBase, attributes
 from netprofiles.timeline import TimelineDriver
 from netprofiles.toxiproxy_client import ServerGoneError, ToxicInfo, ToxiproxyClient, ToxiproxyError
 
-__all__ = ["AppliedProfile", "Cleared", "NetworkController", "NetworkMix", "Profile", "attributes", "clear_recorded",
+__all__ = ["AppliedProfile", "Cleared", "NetworkController", "NetworkMix", "Profile", "attributes", "clear_abandoned",
+           "clear_recorded",
            "list_profiles", "load_mix", "load_profile"]
 
 OUTAGE_TOXICS = ("loanqa_outage_up", "loanqa_outage_down")
@@ -152,6 +154,16 @@ def clear_recorded(toxiproxy_url: str, state_dir: Path | None = None, run_id: st
     """Delete the ledger's proxies on this server (one run, or all), forgetting those that no longer exist."""
     ledger = Ledger(state_dir if state_dir is not None else paths.state_dir())
     return _clear_recorded(ToxiproxyClient(toxiproxy_url), ledger, run_id)
+
+
+def clear_abandoned(state_dir: Path) -> list[Cleared]:
+    """Clear the proxies whose recording process is gone (killed before its own clear ran), on every server
+    the ledger names; entries of processes still running are theirs to clear."""
+    if not Ledger.exists(state_dir):
+        return []
+    ledger = Ledger(state_dir)
+    runs = sorted({(e.toxiproxy_url, e.run_id) for e in ledger.entries() if not pid_alive(e.pid)})
+    return [_clear_recorded(ToxiproxyClient(url), ledger, run_id) for url, run_id in runs]
 
 
 @dataclass

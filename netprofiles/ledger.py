@@ -37,6 +37,11 @@ class Ledger:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(str(self.path) + ".lock")
 
+    @staticmethod
+    def exists(state_dir: Path) -> bool:
+        """Whether anything was ever recorded under `state_dir` (without creating its folder)."""
+        return (state_dir / "net" / "created.json").exists()
+
     def entries(self, run_id: str | None = None) -> list[Entry]:
         with self._lock:
             return [e for e in self._read() if run_id is None or e.run_id == run_id]

@@ -94,7 +94,12 @@ def devices(settings: Settings, matrix: Path, devices: tuple[str, ...], workers:
                          target=target, toxiproxy_url=toxiproxy_url, state_dir=settings.state_dir / "devices",
                          event_log_dir=(event_log_dir or alluredir.parent).resolve(), run_id=run_id)
     flags = PytestFlags(alluredir, workers, clean_alluredir, keyword, reruns, junitxml)
-    code = run_suite(pytest_argv(flags), {**os.environ, OPTIONS_ENV: opts.to_json()})
+    try:
+        code = run_suite(pytest_argv(flags), {**os.environ, OPTIONS_ENV: opts.to_json()})
+    except BaseException:
+        assert opts.state_dir is not None
+        stop_left_behind_quietly(opts.state_dir)
+        raise
     click.echo(f"allure-results: {alluredir}\nevent log: {opts.event_log_dir}/events.jsonl")
     _verdict(code)
 
@@ -108,6 +113,23 @@ def _verdict(code: int) -> None:
         raise RunFailed("no device test matched (check -k and --device)")
     if code != 0:
         raise RunFailed(f"device suite ended with pytest exit code {code}")
+
+
+def stop_left_behind_quietly(state_dir: Path) -> None:
+    """After an interrupted suite: stop what it could not (a second Ctrl-C or CI's SIGTERM killed pytest before
+    it ended its stack), with further interrupts held back until that is done (it takes seconds at most)."""
+    from devicetests.leftovers import stop_left_behind
+
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        found = stop_left_behind(state_dir)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    if found.stopped or found.proxies:
+        click.echo("loanqa devices: stopped what the interrupted suite left: "
+                   + ", ".join(found.stopped + [f"proxy {p}" for p in found.proxies]), err=True)
+    for error in found.errors:
+        click.echo(f"loanqa devices: {error}", err=True)
 
 
 def run_suite(argv: list[str], env: dict[str, str] | None = None) -> int:

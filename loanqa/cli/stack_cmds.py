@@ -10,6 +10,7 @@ from loanqa.cli.context import Settings
 from loanqa.stack.components import RefappOptions
 from loanqa.stack.stack import COMPONENTS, Stack
 
+DOWN_GRACE_S = 10.0
 _names = click.argument("components", nargs=-1, type=click.Choice(COMPONENTS))
 
 
@@ -51,9 +52,16 @@ def up(settings: Settings, components: tuple[str, ...], refapp_port: int | None,
 @_names
 @click.pass_obj
 def down(settings: Settings, components: tuple[str, ...]) -> None:
-    """Stop COMPONENTS (default: all) that loanqa started."""
-    stopped = _stack(settings).down(components or COMPONENTS)
+    """Stop COMPONENTS (default: all) that loanqa started, also those a killed `loanqa devices` left running."""
+    from devicetests.leftovers import stop_left_behind
+
+    names = components or COMPONENTS
+    stopped = _stack(settings).down(names)
+    left = stop_left_behind(settings.state_dir / "devices", names, grace=DOWN_GRACE_S)
+    stopped += [f"{name} (of a device run)" for name in left.stopped]
     click.echo("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
+    for error in left.errors:
+        click.echo(f"loanqa down: {error}", err=True)
 
 
 @click.command()

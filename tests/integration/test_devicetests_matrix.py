@@ -181,6 +181,42 @@ def test_ctrl_c_on_loanqa_devices_ends_the_session_and_stops_what_it_started(tmp
     assert not list(pids_dir.glob("*.json"))
 
 
+
+@pytest.mark.parametrize("second", [signal.SIGINT, signal.SIGTERM], ids=["second-ctrl-c", "ci-cancel"])
+def test_a_second_interrupt_still_leaves_nothing_running(tmp_path: Path, second: signal.Signals) -> None:
+    """Ctrl-C twice, or a CI cancel (SIGINT, then SIGTERM; compressed here from 7.5 s to at once): pytest is
+    killed before it ends its stack, so the CLI stops Appium, refapp, chromedriver and chromium itself."""
+    state, results = tmp_path / "state", tmp_path / "allure-results"
+    pids_dir = state / "devices" / "stack" / "pids"
+    argv = [str(Path(sys.executable).with_name("loanqa")), "--state-dir", str(state), "devices", "--matrix",
+            str(MATRIX), "--device", "pixel-7", "-n", "0", "--alluredir", str(results)]
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=takes_ctrl_c)
+    family: list[int] = []
+    try:
+        deadline = time.monotonic() + 150
+        while not list(results.glob("*-attachment.png")):  # a step screenshot: the phone session is live
+            assert proc.poll() is None and time.monotonic() < deadline, "the first device test never got going"
+            time.sleep(0.2)  # polling interval for the condition above
+        started = [json.loads(p.read_text())["pid"] for p in pids_dir.glob("*.json")]
+        family = _tree(started)  # Appium, refapp and their children: chromedriver, chromium
+        assert not ctrl_c_blocked_or_ignored(proc.pid), ctrl_c_blocked_or_ignored(proc.pid)
+        proc.send_signal(signal.SIGINT)
+        proc.send_signal(second)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        left = [pid for pid in _tree(family) if _running(pid)]
+        _kill_left(left)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert len(started) == 2, started
+    assert len(family) > 3, family  # Appium, refapp, chromedriver, chromium and its helpers
+    assert left == [], "left running: " + ", ".join(_comm(pid) for pid in left)
+    assert not list(pids_dir.glob("*.json"))
+
+
 def _tree(roots: list[int]) -> list[int]:
     """The roots and all their descendants (chromedriver's chromium processes)."""
     found, frontier = list(roots), list(roots)
@@ -198,6 +234,7 @@ def _ppid(stat: Path) -> int:
         return -1
 
 
+
 def _marked(marker: str) -> list[int]:
     """Processes whose command line names `marker` (e.g. the test's own temp dir)."""
     found = []
@@ -213,3 +250,10 @@ def _kill_left(pids: list[int]) -> None:
         if _running(pid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def _comm(pid: int) -> str:
+    try:
+        return f"{Path(f'/proc/{pid}/comm').read_text().strip()} ({pid})"
+    except OSError:
+        return str(pid)

@@ -7,9 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from loanqa.config.project import StackConfig
 from loanqa.ports import free_port
 from loanqa.process_group import pid_alive
-from loanqa.stack.process import http_ready
+from loanqa.stack import components
+from loanqa.stack.process import ProcessManager, http_ready
 
 LOANQA = str(Path(sys.executable).parent / "loanqa")
 
@@ -57,3 +59,20 @@ def test_occupied_port_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
         assert "already answers" in clash.stderr and "Traceback" not in clash.stderr
     finally:
         loanqa(other, "down")
+
+
+def test_down_also_stops_what_a_killed_device_run_left(tmp_path: Path) -> None:
+    """A device run keeps its own stack under `<state>/devices/stack`; a killed run's refapp is found there."""
+    state = tmp_path / "state"
+    port = free_port()
+    pm = ProcessManager(state / "devices" / "stack")
+    spec = components.refapp_spec(StackConfig(refapp_port=port), pm.state_dir)
+    running = pm.start(spec, ready_timeout=60)
+    try:
+        down = loanqa(state, "down")
+    finally:
+        pm.stop("refapp", grace=2)
+    assert down.returncode == 0, down.stderr
+    assert "refapp (of a device run)" in down.stdout, down.stdout
+    assert not pid_alive(running.pid) and not http_ready(spec.ready_url)
+    assert not list((pm.state_dir / "pids").glob("*.json"))
