@@ -139,7 +139,8 @@ def execute(plan: LoadPlan, duration_s: float) -> LoadSummary:
             interrupted, code = True, 130
         if not (plan.partial / FILE_NAME).exists():
             if interrupted:
-                raise Interrupted("interrupted before locust wrote any measurement")
+                raise Interrupted("interrupted before locust wrote summary.json; what it measured (if anything) "
+                                  f"is kept in {run_folder.measured_place(plan.folder)}")
             log = plan.partial / "locust.log"
             tail = _tail(log)
             raise ComponentError(f"locust exited with code {code} without writing {FILE_NAME}; its log is kept "

@@ -18,6 +18,7 @@ from loanqa.errors import ConfigError
 MARKER = ".loanqa-run"
 STAGING = ".loanqa-partial"
 FAILED_LOG = "locust-failed.log"
+FAILED_MEASURED = "measured-before-failure"  # in a folder loanqa did not create: what a failed run measured
 
 
 @dataclass(frozen=True)
@@ -72,23 +73,37 @@ def publish(folder: RunFolder) -> None:
 
 
 def discard(folder: RunFolder) -> Path | None:
-    """A failed run keeps only its Locust log, never a report; returns where the log went."""
+    """A failed run is never published as a report, but nothing it measured is lost: its Locust log and whatever
+    else it staged (the streamed event log, Locust's CSVs, live.json) are kept in `measured_place`, e.g. after a
+    Ctrl-C whose stuck users made Locust be killed before summary.json. Returns where the log went."""
     log = folder.partial / "locust.log"
     kept: Path | None = None
+    place = measured_place(folder)
     if folder.created:
-        failed = folder.out.with_name(folder.out.name + ".failed")
-        shutil.rmtree(failed, ignore_errors=True)
+        shutil.rmtree(place, ignore_errors=True)
         if log.exists():
-            failed.mkdir(parents=True)
-            kept = failed / "locust.log"
+            place.mkdir(parents=True)
+            kept = place / "locust.log"
             shutil.move(str(log), kept)
-        shutil.rmtree(folder.out, ignore_errors=True)
-    else:
-        if log.exists():
-            kept = folder.out / FAILED_LOG
-            shutil.move(str(log), kept)
-        shutil.rmtree(folder.partial, ignore_errors=True)
+    elif log.exists():
+        kept = folder.out / FAILED_LOG
+        shutil.move(str(log), kept)
+    measured = sorted(folder.partial.iterdir()) if folder.partial.is_dir() else []
+    if measured:
+        if not folder.created:
+            shutil.rmtree(place, ignore_errors=True)
+        place.mkdir(parents=True, exist_ok=True)
+        for entry in measured:
+            shutil.move(str(entry), place / entry.name)
+    shutil.rmtree(folder.out if folder.created else folder.partial, ignore_errors=True)
     return kept
+
+
+def measured_place(folder: RunFolder) -> Path:
+    """`<out>.failed/` beside a folder the run created, else a subfolder of the user's folder."""
+    if folder.created:
+        return folder.out.with_name(folder.out.name + ".failed")
+    return folder.out / FAILED_MEASURED
 
 
 def _listed(out: Path) -> list[str]:

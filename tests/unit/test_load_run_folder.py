@@ -65,3 +65,24 @@ def test_out_that_is_a_file_or_a_taken_subfolder_is_refused(tmp_path: Path) -> N
     (tmp_path / "load-r" / "x").write_text("foreign")
     with pytest.raises(ConfigError, match="already holds files loanqa did not write"):
         run_folder.choose(tmp_path, "r")
+
+
+@pytest.mark.parametrize("created", [True, False])
+def test_a_failed_run_keeps_what_it_measured(tmp_path: Path, created: bool) -> None:
+    """Ctrl-C, users stuck past the grace, Locust killed before summary.json: the streamed event log and the
+    CSVs are kept (never published as a report)."""
+    out = tmp_path / "run"
+    if not created:
+        out.mkdir()
+    folder = run_folder.choose(out, "r")
+    staged = run_folder.prepare(folder)
+    (staged / "events").mkdir()
+    (staged / "events" / "load-00-1.jsonl").write_text('{"journey": 1}\n')
+    (staged / "locust_stats.csv").write_text("Name,Requests\n")
+    (staged / "locust.log").write_text("killed")
+    run_folder.discard(folder)
+    place = run_folder.measured_place(folder)
+    assert (place / "events" / "load-00-1.jsonl").read_text() == '{"journey": 1}\n'
+    assert (place / "locust_stats.csv").exists()
+    assert not (out / "summary.json").exists() and not (out / run_folder.STAGING).exists()
+    assert out.exists() is not created
