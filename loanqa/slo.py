@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from loanqa.config.loader import Strict, load_model
 from loanqa.durations import parse_duration
+from loanqa.taxonomy import Cause, CauseClass
 
 Metric = Literal["p95_ms", "p99_ms", "technical_failure_rate", "disbursement_success"]
 STEP_METRICS = ("p95_ms", "p99_ms")
@@ -24,7 +25,11 @@ Seconds = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
 
 
 class Objective(Strict):
-    """`abort: true` stops a load run once the objective has been missed for `after` (k6's abortOnFail)."""
+    """`abort: true` stops a load run once the objective has been missed for `after` (k6's abortOnFail).
+
+    `causes` narrows a technical failure rate to those technical causes (e.g. the target's own: overload,
+    server_error), so a run over emulated weak links can judge the target apart from the links it emulates.
+    """
 
     name: str | None = None
     metric: Metric
@@ -34,6 +39,7 @@ class Objective(Strict):
     max: float | None = Field(default=None, ge=0)
     min: float | None = Field(default=None, ge=0)
     min_samples: int | None = Field(default=None, ge=1)
+    causes: list[Cause] | None = Field(default=None, min_length=1)
     abort: bool = False
     after: Seconds = 60.0
 
@@ -45,7 +51,17 @@ class Objective(Strict):
             raise ValueError(f"{self.metric}: needs the journey step it measures (step: apply)")
         if self.per_profile and self.profile:
             raise ValueError("per_profile and profile exclude each other")
+        if self.causes and self.metric != "technical_failure_rate":
+            raise ValueError(f"{self.metric}: causes narrow a technical_failure_rate only")
+        not_technical = [c.value for c in self.causes or () if c.cause_class is not CauseClass.TECHNICAL]
+        if not_technical:
+            raise ValueError(f"causes: {', '.join(not_technical)} is not a technical cause "
+                             "(network, overload, compatibility, server_error)")
         return self
+
+    def counts(self, cause: Cause) -> bool:
+        """Whether a failure with this cause counts against a technical failure rate."""
+        return cause in self.causes if self.causes else cause.cause_class is CauseClass.TECHNICAL
 
     @property
     def threshold(self) -> float:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from loanqa.load_summary import Funnel, LoadSummary, Outcomes, StepStats
 from loanqa.slo import STEP_METRICS, CauseShare, Objective, SloResult, SloSet, Verdict
-from loanqa.taxonomy import Cause, CauseClass
+from loanqa.taxonomy import Cause
 
 AFTER_APPROVAL = ("contract", "sign", "disburse", "payout")
 BEFORE_APPROVAL_ONLY = frozenset({Cause.IDENTITY, Cause.FACE})  # KYC causes cannot lose an approved loan
@@ -55,7 +55,8 @@ def measure(objective: Objective, scope: Scope) -> tuple[float | None, int]:
     if objective.metric == "technical_failure_rate":
         chosen = _steps(objective, scope)
         total = sum(s.requests for s in chosen)
-        return (sum(s.technical_failures for s in chosen) / total if total else None), total
+        failed = sum(n for s in chosen for c, n in s.failures.items() if objective.counts(c))
+        return (failed / total if total else None), total
     return scope.funnel.disbursement_rate, scope.funnel.approved
 
 
@@ -75,7 +76,8 @@ def judge_one(objective: Objective, needed: int, summary: LoadSummary, profile: 
 
 def _detail(objective: Objective, actual: float | None, samples: int, needed: int, causes: list[CauseShare]) -> str:
     shown = "no data" if actual is None else f"{actual:.4g}"
-    text = f"{objective.metric} {shown}, objective {objective.objective_text()}, {samples} samples"
+    counted = f" ({', '.join(c.value for c in objective.causes)})" if objective.causes else ""
+    text = f"{objective.metric}{counted} {shown}, objective {objective.objective_text()}, {samples} samples"
     if actual is None or samples < needed:
         text += f" (too few samples: at least {needed} needed)"
     if causes:
@@ -97,10 +99,9 @@ def cause_shares(objective: Objective, scope: Scope) -> list[CauseShare]:
     if objective.metric == "disbursement_success":
         counts.update(_lost_after_approval(scope.outcomes))
     else:
-        only_technical = objective.metric == "technical_failure_rate"
+        rate = objective.metric == "technical_failure_rate"
         for stats in _steps(objective, scope):
-            counts.update({c.value: n for c, n in stats.failures.items()
-                           if not only_technical or c.cause_class is CauseClass.TECHNICAL})
+            counts.update({c.value: n for c, n in stats.failures.items() if not rate or objective.counts(c)})
     total = sum(counts.values())
     return [CauseShare(cause=c, count=n, share=n / total) for c, n in counts.most_common() if n]
 

@@ -38,13 +38,27 @@ def test_default_slos_judge_a_summary() -> None:
     results = {r.name: r for r in judge(load_slos("default"), _summary(disbursed=199))}
     assert results["apply p95"].passed and results["apply p95"].actual == 800
     assert results["apply p95"].verdict == "passed" and results["apply p95"].samples == 100
-    assert not results["technical failure rate"].passed and results["technical failure rate"].actual == 0.04
+    overall = results["technical failure rate"]
+    assert overall.passed and overall.actual == 0, "4 network failures are the links': judged per profile"
+    assert overall.detail.startswith("technical_failure_rate (overload, server_error) 0, objective ≤ 0.01")
     assert results["disbursement success among approved"].passed
     assert not results["technical failure rate [2g]"].passed
     wifi = results["technical failure rate [wifi]"]
     assert wifi.passed and wifi.profile == "wifi"
     login = results["login p95"]
     assert not login.passed and login.verdict == "insufficient" and "no data" in login.detail
+
+
+def test_a_rate_narrowed_to_causes_counts_only_those(tmp_path: Path) -> None:
+    s = _summary(disbursed=199)
+    s.steps["apply"] = s.steps["apply"].model_copy(update={"failures": {Cause.NETWORK: 4, Cause.SERVER_ERROR: 2,
+                                                                        Cause.OVERLOAD: 1, Cause.ESIGN: 6}})
+    body = "slos: [{metric: technical_failure_rate, causes: [overload, server_error], max: 0.01}]\n"
+    (r,) = _one(tmp_path, body, s)
+    assert r.missed and r.actual == 0.03 and r.samples == 100
+    assert [(c.cause, c.count) for c in r.causes] == [("server_error", 2), ("overload", 1)], "network is not counted"
+    (everything,) = _one(tmp_path, "slos: [{metric: technical_failure_rate, max: 0.01}]\n", s)
+    assert everything.actual == 0.07, "without causes: every technical cause (network too), never esign"
 
 
 def test_disbursement_below_99_5_percent_fails(tmp_path: Path) -> None:
@@ -88,6 +102,9 @@ def test_a_latency_miss_without_failures_names_no_cause(tmp_path: Path) -> None:
     ("slos: [{metric: technical_failure_rate, max: 0.1, abort: true, after: soon}]\n", "slos[0].after"),
     ("min_samples: 0\nslos: [{metric: technical_failure_rate, max: 0.1}]\n", "min_samples"),
     ("slos: []\n", "slos"),
+    ("slos: [{metric: technical_failure_rate, causes: [esign], max: 0.1}]\n", "slos[0]"),
+    ("slos: [{metric: technical_failure_rate, causes: [wifi], max: 0.1}]\n", "slos[0].causes[0]"),
+    ("slos: [{metric: p95_ms, step: apply, causes: [network], max: 100}]\n", "slos[0]"),
 ])
 def test_bad_slo_file_names_file_and_key(tmp_path: Path, body: str, key: str) -> None:
     path = _write(tmp_path, body)
