@@ -16,3 +16,12 @@ def step_finished(step: str, attempts: list[Attempt], elapsed_ms: float, *, prof
                         status=last.status or None, profile=profile, journey_id=journey_id,
                         retried=len(attempts) > 1, false_rejection=verdict.false_rejection,
                         detail=detail or (last.error or ""))
+
+
+NO_ANSWER = (None, 0, 504)  # no answer from the target itself: a press it may have acted on
+
+
+def may_have_landed(attempts: list[Attempt]) -> bool:
+    """A press with an attempt the target never answered (timed out, reset, a gateway's 504) may have been acted
+    on: for a payout, only the target can say whether the money moved."""
+    return any(a.status in NO_ANSWER for a in attempts)

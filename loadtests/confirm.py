@@ -99,6 +99,9 @@ def _settle(j: JourneyState, payout: dict[str, Any], tally: Tally, events: Event
     elif status == "failed":
         code = str(payout.get("failure_code") or "PAYOUT_FAILED")
         j.record(tally, events, "failed", Cause.SERVER_ERROR, PAYOUT, code)
+    elif final and answered and not status and j.if_unpaid is not None:
+        cause, step, detail = j.if_unpaid  # the press never reached the target, or it did nothing with it
+        j.record(tally, events, "failed", cause, step, f"{detail}; the target made no payout")
     elif final:
         j.record(tally, events, "unfinished", None, j.on_step,
                  f"payout unconfirmed: target says {status or 'nothing'}" if answered

@@ -35,6 +35,8 @@ class JourneyState:
     since: float = field(default_factory=time.time)
     false_rejected: bool = False
     recorded: bool = False
+    # what ended the journey if the target, asked when the run stops, says no payout was ever made
+    if_unpaid: tuple[Cause, str, str] | None = None
 
     def on(self, step: str) -> None:
         if step != self.on_step:
@@ -60,7 +62,7 @@ class JourneyState:
         for stage in self.reached:
             tally.stage(self.profile, stage)
         tally.tapped(self.profile, self.taps, disbursed=self.reached[-1] == "disbursed")
-        tally.ended(self.profile, outcome, step if outcome == "unfinished" else cause.value if cause else "")
+        tally.ended(self.profile, outcome, step if outcome == "unfinished" else cause.value if cause else "", step)
         b = self.borrower
         since = round(self.since, 3) if outcome == "unfinished" else None
         tally.journey({

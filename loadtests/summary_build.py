@@ -63,7 +63,7 @@ def outcomes_of(ends: Counter[str]) -> Outcomes:
     out = Outcomes(paid_out=ends["paid_out"])
     for key, n in sorted(ends.items()):
         kind, _, why = key.partition(":")
-        if kind in ("business_rejected", "failed"):
+        if kind in ("business_rejected", "failed", "failed_after_approval"):
             getattr(out, kind)[Cause(why)] = n
         elif kind == "unfinished":
             out.unfinished[why] = n

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loanqa.events import StepFinished
+from loanqa.journey_steps import AFTER_APPROVAL
 from loanqa.taxonomy import Outcome
 
 STAGES = ("started", "approved", "signed", "disbursed")
@@ -20,6 +21,7 @@ TAPS, DISBURSED_AFTER_TAPS = "taps", "disbursed_after_taps"  # funnel counters b
 JOURNEY_FIELDS = ("journey_id", "profile", "phone", "id_number", "device_id", "borrower_id", "loan_id", "outcome",
                   "stage", "last_step", "cause", "since", "false_rejection", "taps")
 OUTCOMES = ("paid_out", "business_rejected", "failed", "unfinished")
+FAILED_AFTER_APPROVAL = "failed_after_approval"  # beside `failed:<cause>`, not a fifth outcome
 
 
 def bucket_ms(ms: float) -> int:
@@ -119,12 +121,16 @@ class Tally:
     def journey(self, row: dict[str, Any]) -> None:
         self.journeys.append([row.get(k, "") for k in JOURNEY_FIELDS])
 
-    def ended(self, profile: str, outcome: str, why: str = "") -> None:
-        """One journey's final outcome; `why` is the cause (rejected, failed) or the step (unfinished)."""
+    def ended(self, profile: str, outcome: str, why: str = "", step: str = "") -> None:
+        """One journey's final outcome; `why` is the cause (rejected, failed) or the step (unfinished); a failure
+        on a step after approval is also counted as such (the disbursement SLO's causes)."""
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown journey outcome {outcome!r}")
         key = f"{outcome}:{why}" if why else outcome
-        self.outcomes.setdefault(profile, Counter())[key] += 1
+        ends = self.outcomes.setdefault(profile, Counter())
+        ends[key] += 1
+        if outcome == "failed" and step in AFTER_APPROVAL:
+            ends[f"{FAILED_AFTER_APPROVAL}:{why}"] += 1
         if outcome == "unfinished":
             self.funnel.setdefault(profile, Counter())[outcome] += 1
 

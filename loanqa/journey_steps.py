@@ -56,6 +56,8 @@ STEPS: tuple[StepDef, ...] = (
     StepDef("status", "GET", "/v1/loans/{loan_id}", False, "Disbursement", (20.0, 60.0)),
 )
 PAYOUT_FEATURE = "Disbursement"
+# the steps of an approved loan: a journey lost on one of them counts against the disbursement SLO
+AFTER_APPROVAL: frozenset[str] = frozenset({"contract", "sign", "disburse", "status", PAYOUT})
 BY_NAME: dict[str, StepDef] = {s.name: s for s in STEPS}
 STEP_NAMES: tuple[str, ...] = (*(s.name for s in STEPS), PAYOUT)
 

@@ -78,6 +78,8 @@ class Outcomes(_Model):
     business_rejected: dict[Cause, int] = Field(default_factory=dict)
     failed: dict[Cause, int] = Field(default_factory=dict)
     unfinished: dict[str, int] = Field(default_factory=dict)
+    # the part of `failed` that ended on a step after approval (loanqa.journey_steps.AFTER_APPROVAL)
+    failed_after_approval: dict[Cause, int] = Field(default_factory=dict)
 
     @property
     def journeys(self) -> int:

@@ -11,12 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from loanqa.journey_steps import AFTER_APPROVAL
 from loanqa.load_summary import Funnel, LoadSummary, Outcomes, StepStats
 from loanqa.slo import STEP_METRICS, CauseShare, Objective, SloResult, SloSet, Verdict
-from loanqa.taxonomy import Cause
-
-AFTER_APPROVAL = ("contract", "sign", "disburse", "payout")
-BEFORE_APPROVAL_ONLY = frozenset({Cause.IDENTITY, Cause.FACE})  # KYC causes cannot lose an approved loan
 
 
 @dataclass(frozen=True)
@@ -107,8 +104,9 @@ def cause_shares(objective: Objective, scope: Scope) -> list[CauseShare]:
 
 
 def _lost_after_approval(outcomes: Outcomes) -> dict[str, int]:
-    """Journeys (not presses) that did not pay out, by the cause that ended them, or `unfinished:<step>` for
-    borrowers still on a step after approval when the run ended: every borrower counts against the SLO."""
-    out = {c.value: n for c, n in outcomes.failed.items() if c not in BEFORE_APPROVAL_ONLY}
+    """Approved loans (not presses) that did not pay out, by the cause that ended them on a step after approval,
+    or `unfinished:<step>` for borrowers still on such a step when the run ended: a failure at `otp` never
+    explains a loan that was never approved."""
+    out = {c.value: n for c, n in outcomes.failed_after_approval.items()}
     out.update({f"unfinished:{s}": n for s, n in outcomes.unfinished.items() if s in AFTER_APPROVAL})
     return out

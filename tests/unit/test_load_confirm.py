@@ -6,12 +6,15 @@ import random
 from pathlib import Path
 from typing import Any
 
+from loadtests.classify import may_have_landed
 from loadtests.confirm import confirm_pending
 from loadtests.journey_state import JourneyState
-from loadtests.tally import Tally
+from loadtests.tally import JOURNEY_FIELDS, Tally
+from loanqa.attribution import Attempt
 from loanqa.eventlog import EventLogWriter, JourneyEnd, read_events
 from loanqa.journey_steps import PAYOUT
 from loanqa.synthetic import make_borrower
+from loanqa.taxonomy import Cause
 
 
 def _pending(n: int) -> list[JourneyState]:
@@ -90,3 +93,28 @@ def test_a_loan_the_target_says_has_no_payout_is_unfinished_at_once() -> None:
 
     confirm_pending(pending, "http://t", tally, None, lookup=lookup, budget_s=5.0)
     assert calls == ["j0"] and tally.outcomes["wifi"] == {"unfinished:payout": 1}
+
+
+def test_a_disburse_that_got_no_answer_may_have_landed_one_refused_did_not() -> None:
+    timed_out = Attempt(None, error="ConnectionTimeout: read timed out", step="disburse")
+    assert may_have_landed([timed_out]) and may_have_landed([Attempt(503, "OVERLOADED"), Attempt(504)])
+    assert may_have_landed([Attempt(503, "OVERLOADED"), timed_out])
+    assert not may_have_landed([Attempt(503, "OVERLOADED"), Attempt(500, "INTERNAL")])
+
+
+def test_an_unanswered_disburse_is_paid_out_when_the_target_paid_and_failed_where_it_failed_otherwise() -> None:
+    """The disburse press timed out on the client (journey.py keeps it pending with `if_unpaid`): the target
+    decides. Paid: paid out. No payout at all: failed at disburse with the press's own cause."""
+    paid, never = _pending(2)
+    for j in (paid, never):
+        j.on("disburse")
+        j.if_unpaid = (Cause.NETWORK, "disburse", "ConnectionTimeout")
+    tally = Tally()
+
+    def lookup(target: str, j: JourneyState, timeout_s: float) -> dict[str, Any] | None:
+        return _paid() if j is paid else {"disbursement": None}
+
+    confirm_pending([paid, never], "http://t", tally, None, lookup=lookup, budget_s=2.0)
+    assert tally.outcomes["wifi"] == {"paid_out": 1, "failed:network": 1, "failed_after_approval:network": 1}
+    rows = {row[0]: dict(zip(JOURNEY_FIELDS, row, strict=True)) for row in tally.journeys}
+    assert rows[never.journey_id]["last_step"] == "disburse" and rows[paid.journey_id]["stage"] == "disbursed"

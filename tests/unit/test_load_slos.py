@@ -76,9 +76,11 @@ def test_below_the_sample_floor_is_too_few_samples_never_a_pass(tmp_path: Path) 
 
 
 def test_a_failed_disbursement_slo_lists_every_lost_journeys_cause_with_its_share(tmp_path: Path) -> None:
-    """Journeys, not presses: 26 e-sign and 30 payout losses plus 4 borrowers still signing at the end."""
+    """Journeys, not presses: 26 e-sign and 30 payout losses plus 4 borrowers still signing at the end; the
+    borrowers lost before approval (network at otp, face) never had a loan to pay out."""
     s = _summary(disbursed=140).model_copy(update={"outcomes": Outcomes(
-        paid_out=140, failed={Cause.SERVER_ERROR: 30, Cause.ESIGN: 26, Cause.FACE: 9},
+        paid_out=140, failed={Cause.SERVER_ERROR: 30, Cause.ESIGN: 26, Cause.FACE: 9, Cause.NETWORK: 50},
+        failed_after_approval={Cause.SERVER_ERROR: 30, Cause.ESIGN: 26},
         unfinished={"sign": 4, "login": 3})})
     s.steps["sign"] = StepStats(requests=300, failures={Cause.ESIGN: 290})  # presses: many were tapped again
     (r,) = _one(tmp_path, "slos: [{metric: disbursement_success, min: 0.99}]\n", s)

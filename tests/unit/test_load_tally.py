@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from dataclasses import replace
 
 import msgpack  # type: ignore[import-untyped]
 import pytest
 
+from loadtests.journey_state import JourneyState
 from loadtests.summary_build import RunInfo, build_summary
 from loadtests.tally import Tally, from_wire, percentile
 from loanqa.events import StepFinished
+from loanqa.journey_steps import PAYOUT
 from loanqa.slo import Objective, SloSet
-from loanqa.slo_judge import judge
+from loanqa.slo_judge import Scope, cause_shares, judge
+from loanqa.synthetic import make_borrower
 from loanqa.taxonomy import Cause
 
 INFO = RunInfo("r1", "http://127.0.0.1:1", "smoke", "clean", 1.0, 2.0, 2)
@@ -119,3 +123,21 @@ def test_a_mix_profile_no_borrower_drew_is_judged_not_skipped() -> None:
     results = {r.profile: r for r in judge(SloSet(min_samples=1, slos=[per_profile]), summary)}
     assert set(results) == {"4g", "festival"}
     assert results["festival"].insufficient and results["festival"].samples == 0
+
+
+def test_only_failures_after_approval_are_the_disbursement_slos_causes() -> None:
+    """A network failure at otp loses a borrower, never an approved loan: the SLO (approved loans) names only
+    the e-sign and payout losses, with the step recorded beside the outcome."""
+    t = Tally()
+    rng = random.Random("after-approval")
+    for step, cause in (("otp", Cause.NETWORK), ("otp", Cause.NETWORK), ("sign", Cause.ESIGN),
+                        (PAYOUT, Cause.SERVER_ERROR), ("disburse", Cause.NETWORK)):
+        j = JourneyState("r", f"j-{step}-{rng.random()}", make_borrower(rng), "wifi")
+        j.record(t, None, "failed", cause, step)
+    s = build_summary(t, INFO)
+    assert s.outcomes.failed == {Cause.NETWORK: 3, Cause.ESIGN: 1, Cause.SERVER_ERROR: 1}
+    assert s.outcomes.failed_after_approval == {Cause.NETWORK: 1, Cause.ESIGN: 1, Cause.SERVER_ERROR: 1}
+    assert s.outcomes.journeys == 5
+    slo = Objective(metric="disbursement_success", min=0.99)
+    counts = {c.cause: c.count for c in cause_shares(slo, Scope(s.steps, s.funnel, s.outcomes))}
+    assert counts == {"network": 1, "esign": 1, "server_error": 1}
