@@ -9,15 +9,16 @@ exit path.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from loadtests import run_folder
-from loadtests.routing import Route, routes_to_json
+from loadtests.options import OPTIONS_ENV, LoadOptions
 from loadtests.run_folder import RunFolder
 from loanqa.errors import ComponentError, Interrupted
 from loanqa.load_summary import FILE_NAME, LoadSummary, read_summary
@@ -28,48 +29,36 @@ STOP_GRACE_S = 30.0
 
 
 @dataclass(frozen=True)
-class Live:
-    """What the run shows while it goes: judgement interval, Locust's web UI, the Prometheus endpoint."""
+class WebUI:
+    """Locust's web UI while the run goes (off: headless); the live judgement and metrics are run options."""
 
-    interval_s: float = 3.0
-    web_port: int | None = None
-    web_host: str = "127.0.0.1"
-    metrics_port: int | None = None
-    metrics_host: str = "127.0.0.1"
+    port: int | None = None
+    host: str = "127.0.0.1"
 
     def argv(self) -> list[str]:
-        out = ["--live-interval", str(self.interval_s)]
-        if self.web_port is None:
-            out.append("--headless")
-        else:  # the shape starts at once; Locust quits a few seconds after it ends
-            out += ["--autostart", "--autoquit", "3", "--web-host", self.web_host, "--web-port", str(self.web_port)]
-        if self.metrics_port is not None:
-            out += ["--metrics-port", str(self.metrics_port), "--metrics-host", self.metrics_host]
-        return out
+        if self.port is None:
+            return ["--headless"]
+        # the shape starts at once; Locust quits a few seconds after it ends
+        return ["--autostart", "--autoquit", "3", "--web-host", self.host, "--web-port", str(self.port)]
 
 
 @dataclass(frozen=True)
 class LoadPlan:
-    """Everything a run needs, already validated by the CLI."""
+    """How Locust is started for one run; `options` (validated by the CLI) is what its processes receive."""
 
     target: str
-    shape: str
-    duration: str
-    run_id: str
     folder: RunFolder
-    network_mix: str = ""
-    routes: dict[str, Route] = field(default_factory=dict)
+    options: LoadOptions
     processes: int = 1
-    users_scale: float = 1.0
-    slo: str = "default"
-    think_scale: float = 1.0
-    liveness_frames: int = 8
-    patience: int = 3
-    graceful_stop_s: float = 30.0  # journeys under way when the shape ends may finish (Locust --stop-timeout)
     mode: str = "local"  # local | master
     expect_workers: int = 1
     master_bind_port: int | None = None
-    live: Live = field(default_factory=Live)
+    web: WebUI = field(default_factory=WebUI)
+
+    @property
+    def deadline_s(self) -> float:
+        """When Locust is stopped for hanging: the shape, the graceful stop, and time to write the run."""
+        return self.options.duration_s + self.options.graceful_stop_s + 120
 
     @property
     def out(self) -> Path:
@@ -81,18 +70,11 @@ class LoadPlan:
 
 
 def locust_argv(plan: LoadPlan) -> list[str]:
+    """`--run-id` only names the processes (for `ps`); the options themselves travel in `OPTIONS_ENV`."""
     p = plan.partial
-    argv = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), *plan.live.argv(), "--only-summary",
-            "--host", plan.target, "--shape", plan.shape, "--shape-duration", plan.duration,
-            "--users-scale", str(plan.users_scale), "--slo", plan.slo, f"--run-id={plan.run_id}",
-            "--think-scale", str(plan.think_scale), "--liveness-frames", str(plan.liveness_frames),
-            "--patience", str(plan.patience), "--stop-timeout", f"{plan.graceful_stop_s:g}",
-            "--loanqa-out", str(p), "--html", str(p / "locust.html"),
-            "--logfile", str(p / "locust.log")]
-    if plan.network_mix:
-        argv += ["--network-mix", plan.network_mix]
-    if plan.routes:
-        argv += ["--loanqa-routes", routes_to_json(plan.routes)]
+    argv = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), *plan.web.argv(), "--only-summary",
+            "--host", plan.target, "--loanqa-options-env", OPTIONS_ENV, f"--run-id={plan.options.run_id}",
+            "--html", str(p / "locust.html"), "--logfile", str(p / "locust.log")]
     if plan.mode == "master":
         argv += ["--master", "--expect-workers", str(plan.expect_workers)]
         if plan.master_bind_port:
@@ -102,17 +84,21 @@ def locust_argv(plan: LoadPlan) -> list[str]:
     return argv
 
 
+def locust_env(plan: LoadPlan) -> dict[str, str]:
+    return {**os.environ, OPTIONS_ENV: plan.options.to_json()}
+
+
 def worker_argv(master_host: str, master_port: int, processes: int) -> list[str]:
     argv = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--worker", "--master-host", master_host,
             "--master-port", str(master_port)]
     return argv + (["--processes", str(processes)] if processes > 1 else [])
 
 
-def run_locust(argv: Sequence[str], deadline_s: float) -> int:
+def run_locust(argv: Sequence[str], deadline_s: float, env: Mapping[str, str] | None = None) -> int:
     """Wait for Locust. On Ctrl-C or SIGTERM ask it to finish (SIGTERM to its leader only: loanqa's handler stops
     the users, Locust writes its CSV/HTML and `quit` writes the run), then raise KeyboardInterrupt; on the
     deadline, or when it does not finish within the grace, stop its whole process group."""
-    group = ProcessGroup.start(argv)
+    group = ProcessGroup.start(argv, env=env)
     try:
         with sigterm_as_interrupt():
             if not group.wait(deadline_s):
@@ -128,13 +114,13 @@ def run_locust(argv: Sequence[str], deadline_s: float) -> int:
     return 1 if code is None else code
 
 
-def execute(plan: LoadPlan, duration_s: float) -> LoadSummary:
+def execute(plan: LoadPlan) -> LoadSummary:
     """Run the plan and publish its folder; interrupted, publish what was measured and raise `Interrupted`."""
     run_folder.prepare(plan.folder)
     interrupted = False
     try:
         try:
-            code = run_locust(locust_argv(plan), deadline_s=duration_s + plan.graceful_stop_s + 120)
+            code = run_locust(locust_argv(plan), deadline_s=plan.deadline_s, env=locust_env(plan))
         except KeyboardInterrupt:
             interrupted, code = True, 130
         if not (plan.partial / FILE_NAME).exists():

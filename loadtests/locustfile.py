@@ -24,8 +24,7 @@ from loadtests.live_monitor import LiveMonitor
 from loadtests.locust_csv import LocustCsv
 from loadtests.options import LoadOptions, add_arguments
 from loadtests.shape import PeakShape
-from loadtests.shape_config import CompressedShape, load_shape
-from loadtests.slo_config import load_slos
+from loadtests.shape_config import CompressedShape
 from loadtests.summary_build import RunInfo
 from loadtests.tally import from_wire
 from loanqa import liveness_frames
@@ -54,6 +53,8 @@ def _wire(environment: Any, **_: Any) -> None:
         _listen(events.worker_report, _merge)
     if environment.parsed_options is not None:
         opts = runtime.context(environment).options
+        environment.parsed_options.loanqa_options = opts.to_json()  # workers get it with every spawn message
+        environment.stop_timeout = opts.graceful_stop_s  # the master sends it to its workers with every spawn
         _monitor.append(_make_monitor(environment, opts))
         if opts.out:
             _csv.append(LocustCsv.start(environment, Path(opts.out) / CSV_PREFIX))
@@ -79,9 +80,9 @@ def _merge(client_id: str, data: dict[str, Any]) -> None:
 
 
 def _make_monitor(environment: Any, opts: LoadOptions) -> LiveMonitor:
-    """Bad flags (shape, SLO set) fail here, before the run; metrics listen from the start."""
-    shape = CompressedShape(load_shape(opts.shape), opts.duration_s, opts.users_scale)
-    monitor = LiveMonitor(environment, load_slos(opts.slo), shape, _info(environment, opts),
+    """Bad flags (shape, SLO set) fail before this, in `runtime.context`; metrics listen from the start."""
+    shape = CompressedShape(opts.shape, opts.duration_s, opts.users_scale)
+    monitor = LiveMonitor(environment, opts.slos, shape, _info(environment, opts),
                           Path(opts.out) if opts.out else None, opts.live_interval_s)
     if opts.metrics_port:
         from loadtests import metrics
@@ -93,7 +94,7 @@ def _make_monitor(environment: Any, opts: LoadOptions) -> LiveMonitor:
 def _info(environment: Any, opts: LoadOptions) -> RunInfo:
     run = runtime.RUN
     return RunInfo(run_id=runtime.context(environment).factory.run_id, target=environment.host or "",
-                   shape=load_shape(opts.shape).name, network_mix=opts.network_mix or None,
+                   shape=opts.shape.name, network_mix=opts.network_mix or None,
                    started_at=run.started_at or time.time(), finished_at=time.time(), processes=run.processes,
                    mix_profiles=tuple(sorted(opts.routes)))
 
@@ -137,7 +138,7 @@ def _finish(environment: Any) -> None:
         status, why = "complete", ""
     else:
         status, why = "interrupted", f"stopped by the user (Ctrl-C/SIGTERM) after {elapsed:.0f}s"
-    summary = write_run(runtime.TALLY, _info(environment, opts), load_slos(opts.slo), Path(opts.out),
+    summary = write_run(runtime.TALLY, _info(environment, opts), opts.slos, Path(opts.out),
                         status=status, stopped_by=why, aborted_at_s=run.aborted_at_s)
     met = sum(1 for s in summary.slos if s.passed)
     short = sum(1 for s in summary.slos if s.insufficient)

@@ -1,4 +1,4 @@
-"""The one LoadTestShape: replays the shape chosen with `--shape` over `--shape-duration`.
+"""The one LoadTestShape: replays the run's validated shape (`--shape`) over its duration.
 
 Runs on the master only (Locust calls `tick` there); it also samples the user count for the charts.
 """
@@ -10,7 +10,7 @@ import time
 from locust import LoadTestShape
 
 from loadtests import runtime
-from loadtests.shape_config import CompressedShape, load_shape
+from loadtests.shape_config import CompressedShape
 
 
 class PeakShape(LoadTestShape):
@@ -21,7 +21,7 @@ class PeakShape(LoadTestShape):
     def compressed(self) -> CompressedShape:
         if self._shape is None:
             opts = runtime.context(self.runner.environment).options  # type: ignore[union-attr]
-            self._shape = CompressedShape(load_shape(opts.shape), opts.duration_s, opts.users_scale)
+            self._shape = CompressedShape(opts.shape, opts.duration_s, opts.users_scale)
         return self._shape
 
     def tick(self) -> tuple[int, float] | None:

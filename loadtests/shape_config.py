@@ -16,7 +16,6 @@ from pydantic import BeforeValidator, Field, field_validator
 from loanqa.config.catalog import catalog_names, find_entry
 from loanqa.config.loader import Strict, load_model
 from loanqa.durations import parse_duration
-from loanqa.errors import ConfigError
 
 SHAPES_DIR = Path(__file__).parent / "shapes"
 
@@ -69,13 +68,11 @@ def load_shape(name_or_path: str) -> ShapeSpec:
 
 
 class CompressedShape:
-    """The shape replayed over `duration_s` with `users_scale` times its baseline; pure, so unit-testable."""
+    """The shape replayed over `duration_s` with `users_scale` times its baseline; pure, so unit-testable.
+
+    Both are bounded (positive) where the run's options are validated (`loadtests.options.LoadOptions`)."""
 
     def __init__(self, spec: ShapeSpec, duration_s: float, users_scale: float = 1.0) -> None:
-        if duration_s <= 0:
-            raise ConfigError("--duration", "", duration_s, "must be positive")
-        if users_scale <= 0:
-            raise ConfigError("--users-scale", "", users_scale, "must be positive")
         self.spec, self.duration_s, self.users_scale = spec, duration_s, users_scale
 
     def users_at(self, run_s: float) -> int:

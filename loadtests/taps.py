@@ -20,14 +20,11 @@ PAUSE_S = (5.0, 20.0)
 
 @dataclass(frozen=True)
 class TapPolicy:
-    """`patience` taps at most per step; 0 is a borrower who gives up when the app does."""
+    """`patience` taps at most per step (0..MAX_PATIENCE, checked in `loadtests.options`); 0 is a borrower who
+    gives up when the app does."""
 
     patience: int = DEFAULT_PATIENCE
     pause_s: tuple[float, float] = PAUSE_S
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.patience <= MAX_PATIENCE:
-            raise ValueError(f"patience must be 0..{MAX_PATIENCE} taps, not {self.patience}")
 
     def should_tap(self, last_attempt: Cause | None, taps_made: int) -> bool:
         """Only a failure the app shows a retry button for, and only while patience lasts."""

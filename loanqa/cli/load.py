@@ -10,12 +10,14 @@ import re
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from typing import get_args
 
 import click
 
 from loadtests import run_folder
-from loadtests.launch import Live, LoadPlan, default_out, execute, run_locust, worker_argv
+from loadtests.launch import LoadPlan, WebUI, default_out, execute, run_locust, worker_argv
 from loadtests.live_view import LiveView, timeline_phases
+from loadtests.options import CLI_FLAGS, LoadOptions, build
 from loadtests.proxy_place import LOOPBACK, placement
 from loadtests.routing import direct_route
 from loadtests.shape_config import CompressedShape, load_shape
@@ -30,6 +32,15 @@ from loanqa.slo import TooFewSamples
 from loanqa.target import TargetURL
 
 
+def bounded(field: str) -> click.IntRange | click.FloatRange:
+    """The click type of a flag whose bounds live on `LoadOptions`, so a bad value is still a usage error."""
+    info = LoadOptions.model_fields[field]
+    limit = {name: getattr(m, name) for m in info.metadata for name in ("gt", "ge", "lt", "le") if hasattr(m, name)}
+    kind = click.IntRange if int in (info.annotation, *get_args(info.annotation)) else click.FloatRange
+    return kind(limit.get("gt", limit.get("ge")), limit.get("lt", limit.get("le")),
+                min_open="gt" in limit, max_open="lt" in limit)
+
+
 @click.command()
 @click.option("--shape", default="smoke", show_default=True,
               help="double-11, spring-festival, payday, smoke, or a YAML path.")
@@ -38,17 +49,17 @@ from loanqa.target import TargetURL
 @click.option("--target", help="Base URL of the lending API (default: the refapp `loanqa up` started).")
 @click.option("--duration", default="3m", show_default=True, help="Run length the shape is compressed to.")
 @click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True, help="Locust processes.")
-@click.option("--users-scale", type=click.FloatRange(0, min_open=True), default=1.0, show_default=True)
+@click.option("--users-scale", type=bounded("users_scale"), default=1.0, show_default=True)
 @click.option("--slo", default="default", show_default=True, help="SLO set name (loadtests/slos) or YAML path.")
 @click.option("--too-few-samples", type=click.Choice(["fail", "warn"]),
               help="What an SLO judged on fewer samples than its floor does to the exit code: fail (exit 1) or "
                    "warn (listed, exit 0). Default: the SLO set's `too_few_samples` (fail unless it says warn).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Run folder (default loanqa-results/load-<time>).")
-@click.option("--think-scale", type=click.FloatRange(0), default=1.0, show_default=True,
+@click.option("--think-scale", type=bounded("think_scale"), default=1.0, show_default=True,
               help="Scale borrowers' think times (below 1 compresses journeys).")
-@click.option("--liveness-frames", type=click.IntRange(3, 30), default=8, show_default=True)
-@click.option("--patience", type=click.IntRange(0, 50), default=3, show_default=True,
+@click.option("--liveness-frames", type=bounded("liveness_frames"), default=8, show_default=True)
+@click.option("--patience", type=bounded("patience"), default=3, show_default=True,
               help="Retry taps a borrower makes after the app's own retries give up (0: abandon at once).")
 @click.option("--graceful-stop", default="30s", show_default=True,
               help="How long journeys under way when the shape ends (or ramps down) may take to finish, like k6's "
@@ -66,45 +77,43 @@ from loanqa.target import TargetURL
 @click.option("--master-host", default="127.0.0.1", show_default=True)
 @click.option("--master-port", type=click.IntRange(1, 65535), default=5557, show_default=True)
 @click.option("--quiet", is_flag=True, help="No live panel: one progress line per interval (also without a TTY).")
-@click.option("--live-interval", type=click.FloatRange(0.5, 60), default=3.0, show_default=True,
+@click.option("--live-interval", type=bounded("live_interval_s"), default=3.0, show_default=True,
               help="Seconds between live judgements: the live view, metrics and `abort: true` SLOs.")
 @click.option("--web", is_flag=True, help="Also serve Locust's web UI (with a loanqa tab) while the run goes.")
 @click.option("--web-port", type=click.IntRange(1, 65535), default=8089, show_default=True)
 @click.option("--web-host", default="127.0.0.1", show_default=True)
-@click.option("--metrics-port", type=click.IntRange(1, 65535), help="Serve Prometheus metrics on this port.")
+@click.option("--metrics-port", type=bounded("metrics_port"), help="Serve Prometheus metrics on this port.")
 @click.option("--metrics-host", default="127.0.0.1", show_default=True,
               help="Address the metrics endpoint listens on (0.0.0.0 in a pod).")
 @click.pass_obj
 def load(settings: Settings, shape: str, network_mix: str, target: str | None, duration: str, processes: int,
          users_scale: float, slo: str, too_few_samples: TooFewSamples | None, out: Path | None,
-         think_scale: float, liveness_frames: int, patience: int,
-         graceful_stop: str,
-         profiles_dir: Path | None, toxiproxy_url: str | None, proxy_host: str, proxy_bind: str | None,
-         proxy_ports: str | None, run_id: str | None, mode: str | None, expect_workers: int, master_host: str,
-         master_port: int, quiet: bool, live_interval: float, web: bool, web_port: int, web_host: str,
-         metrics_port: int | None, metrics_host: str) -> None:
+         think_scale: float, liveness_frames: int, patience: int, graceful_stop: str, profiles_dir: Path | None,
+         toxiproxy_url: str | None, proxy_host: str, proxy_bind: str | None, proxy_ports: str | None,
+         run_id: str | None, mode: str | None, expect_workers: int, master_host: str, master_port: int, quiet: bool,
+         live_interval: float, web: bool, web_port: int, web_host: str, metrics_port: int | None,
+         metrics_host: str) -> None:
     """Run SHAPE over NETWORK_MIX against TARGET; exit 1 when an SLO is missed (or, under --too-few-samples fail,
     judged on too few samples), 130 when interrupted."""
-    seconds = _duration(duration)
-    grace = _duration(graceful_stop, "--graceful-stop", allow_zero=True)
     if mode == "worker":
-        code = run_locust(worker_argv(master_host, master_port, processes), deadline_s=seconds + 600)
+        code = run_locust(worker_argv(master_host, master_port, processes), deadline_s=_duration(duration) + 600)
         if code:  # a crashed worker must not look Completed to its orchestrator
             raise SystemExit(code)
         return
-    spec = load_shape(shape)
-    too_few = too_few_samples or load_slos(slo).too_few_samples
+    options = build({"duration_s": duration, "shape": load_shape(shape), "slos": load_slos(slo),
+                     "users_scale": users_scale, "think_scale": think_scale, "liveness_frames": liveness_frames,
+                     "patience": patience, "live_interval_s": live_interval, "metrics_port": metrics_port,
+                     "metrics_host": metrics_host, "graceful_stop_s": graceful_stop}, CLI_FLAGS)
+    too_few = too_few_samples or options.slos.too_few_samples
     profiles = {}
     if network_mix != "none":
         from loadtests.network import checked_mix
 
         profiles = checked_mix(network_mix, profiles_dir)[1]
     place = placement(proxy_host, proxy_bind, proxy_ports)
-    peak = CompressedShape(spec, seconds, users_scale).peak_users()
+    peak = CompressedShape(options.shape, options.duration_s, users_scale).peak_users()
     rid = _run_id(run_id)
     folder = run_folder.choose(out or default_out(project_root()), rid)
-    live = Live(interval_s=live_interval, web_port=web_port if web else None, web_host=web_host,
-                metrics_port=metrics_port, metrics_host=metrics_host)
     stack = ExitStack()
     with stack:
         url = target.rstrip("/") if target else embedded(settings, stack, "refapp")
@@ -118,20 +127,19 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
                 network_mix, url, proxy_api, run_id=rid, state_dir=settings.state_dir,
                 profiles_dir=profiles_dir, placement=place))
         since = time.time()
-        plan = LoadPlan(target=url, shape=shape, duration=duration, run_id=rid, folder=folder,
-                        network_mix=mix_name, routes=routes, processes=processes, users_scale=users_scale,
-                        slo=slo, think_scale=think_scale, liveness_frames=liveness_frames, patience=patience,
-                        graceful_stop_s=grace,
-                        mode=mode or "local", expect_workers=expect_workers,
-                        master_bind_port=master_port if mode == "master" else None, live=live)
+        plan = LoadPlan(target=url, folder=folder, options=options.model_copy(update={
+                            "network_mix": mix_name, "routes": routes, "run_id": rid, "out": str(folder.partial)}),
+                        processes=processes, mode=mode or "local", expect_workers=expect_workers,
+                        master_bind_port=master_port if mode == "master" else None,
+                        web=WebUI(web_port if web else None, web_host))
         where = (f"master of {expect_workers} worker(s)" if mode == "master" else f"{processes} process(es)")
-        click.echo(f"loanqa load: {spec.name} over {duration} (peak {peak} users), mix {mix_name or 'none'}, "
+        click.echo(f"loanqa load: {options.shape.name} over {duration} (peak {peak} users), mix {mix_name or 'none'}, "
                    f"target {url}, {where}, results {folder.out}")
         if web:
             click.echo(f"loanqa load: Locust web UI on http://{web_host}:{web_port}/ (loanqa tab: /loanqa)")
         view = LiveView(folder.partial, live_interval, quiet, timeline_phases(profiles, since))
         with view:
-            summary = execute(plan, seconds)
+            summary = execute(plan)
         cleanup = _close(stack)
     _report(summary, plan.out, cleanup, too_few=too_few)
 
@@ -152,14 +160,12 @@ def _verdict(summary: LoadSummary, too_few: TooFewSamples) -> None:
                         + (f"; the run was stopped early by {summary.stopped_by}" if summary.stopped_by else ""))
 
 
-def _duration(text: str, flag: str = "--duration", allow_zero: bool = False) -> float:
+def _duration(text: str) -> float:
+    """A worker's deadline only; a run's duration is checked with its other options (`loadtests.options`)."""
     try:
-        seconds = parse_duration(text)
+        return parse_duration(text)
     except ValueError as exc:
-        raise ConfigError(flag, "", text, str(exc)) from None
-    if seconds < 0 or (seconds == 0 and not allow_zero):
-        raise ConfigError(flag, "", text, "must not be negative" if allow_zero else "must be positive")
-    return seconds
+        raise ConfigError("--duration", "", text, str(exc)) from None
 
 
 def _run_id(given: str | None) -> str:
