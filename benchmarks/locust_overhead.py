@@ -27,10 +27,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+from loadtests.options import MAX_LIVE_INTERVAL_S
 from loadtests.routing import Route, routes_to_json
 from loanqa.ports import free_port
 
 HERE = Path(__file__).parent / "locust_overhead_files"
+LIVE_OFF_S = MAX_LIVE_INTERVAL_S
 TARGET_RATIO = 0.80
 MAX_LIVE_COST = 0.03
 ANSWER = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{"status":"ok"}'
@@ -81,7 +83,9 @@ def _round(host: str, users: int, seconds: int, extra: list[str], tmp: Path, *, 
     prefix = tmp / f"round-{time.monotonic_ns()}"
     metrics = free_port()
     # No --loanqa-out in either: it turns on the per-attempt event log, a cost of its own, not the live view's.
-    live_args = ["--live-interval", "3", "--metrics-port", str(metrics)] if live else ["--live-interval", "3600"]
+    # Live off: the longest interval (LoadOptions bounds it) never comes round within a round shorter than it.
+    live_args = (["--live-interval", "3", "--metrics-port", str(metrics)] if live
+                 else ["--live-interval", f"{LIVE_OFF_S:g}"])
     argv = [sys.executable, "-m", "locust", "-f", str(HERE / "side_by_side.py"), "--headless", "--only-summary",
             "--host", host, "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--csv", str(prefix),
             "--loglevel", "WARNING", *extra, *live_args]
@@ -115,6 +119,8 @@ def main() -> int:
     ap.add_argument("--users", type=int, default=20, help="total; half bare, half loanqa")
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
+    if args.seconds >= LIVE_OFF_S:
+        ap.error(f"--seconds must be below {LIVE_OFF_S:g}: the live-off rounds judge every {LIVE_OFF_S:g} s")
     port = free_port()
     server = multiprocessing.Process(target=_serve, args=(port,), daemon=True)
     server.start()

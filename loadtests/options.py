@@ -26,6 +26,7 @@ from loanqa.errors import MISSING, ConfigError
 from loanqa.slo import SloSet
 
 OPTIONS_ENV = "LOANQA_LOAD_OPTIONS"
+MAX_LIVE_INTERVAL_S = 60.0
 
 
 def _positive(seconds: float) -> float:
@@ -61,7 +62,7 @@ class LoadOptions(Strict):
     max_attempts: int = Field(default=3, ge=1)
     request_timeout_s: float = Field(default=15.0, gt=0)
     patience: int = Field(default=DEFAULT_PATIENCE, ge=0, le=MAX_PATIENCE)
-    live_interval_s: float = Field(default=3.0, ge=0.5, le=60)
+    live_interval_s: float = Field(default=3.0, ge=0.5, le=MAX_LIVE_INTERVAL_S)
     graceful_stop_s: GraceSeconds = 30.0  # journeys under way when the shape ends may finish (Locust's stop_timeout)
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"

@@ -1,8 +1,9 @@
 """What every borrower in one Locust process shares: options, the borrower factory, the tally.
 
-Built on first use from Locust's namespace: on a worker that is after the master's first spawn message,
-which carries the master's arguments. Users and the shape read this instead of the namespace, so the
-journey code sees typed options only. The tally exists from the start: reports may be asked for earlier.
+Built on first use from Locust's namespace (`loadtests.options.from_parsed`: the validated JSON `loanqa load` or
+the master handed over, else the plain flags): on a worker that is after the master's first spawn message,
+which carries the master's arguments and its options JSON. Users and the shape read this instead of the namespace,
+so the journey code sees typed options only. The tally exists from the start: reports may be asked for earlier.
 """
 
 from __future__ import annotations
