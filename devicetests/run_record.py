@@ -1,4 +1,4 @@
-"""The device run's `loanqa-run.json`: written as "not finished" when the session starts, completed at its end.
+"""The device run's `loanqa-run-<run id>.json`: written as "not finished" when the session starts, completed at its end.
 
 An interrupted run (Ctrl-C, SIGTERM, `-x`) leaves some of a device's results, all possibly passed; the record
 says the run did not finish, so the gate refuses it instead of judging part of the matrix as the whole.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from loanqa.run_manifest import FILE_NAME, RunManifest
+from loanqa.run_manifest import RunManifest, file_name
 
 _FINISHED = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
 
@@ -27,7 +27,7 @@ def started(alluredir: Path, target: str, run_id: str) -> RunManifest:
 def ensure(record: RunManifest, alluredir: Path) -> None:
     """Write the start record again if it is gone: xdist workers apply `--clean-alluredir` when they start,
     after the controller wrote it, and a run killed later must still leave its "not finished" record."""
-    if not (alluredir / FILE_NAME).exists():
+    if not (alluredir / file_name(record.run_id)).exists():
         record.write(alluredir)
 
 

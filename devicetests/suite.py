@@ -141,6 +141,7 @@ class DeviceSuite:
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
+            item.add_marker(R.mark_label(L.RUN_ID, self.opts.run_id))
             dev = getattr(item, "callspec", None) and item.callspec.params.get("device")  # type: ignore[attr-defined]
             if isinstance(dev, Device):
                 item.add_marker(pytest.mark.xdist_group(dev.name))

@@ -16,6 +16,7 @@ TIER = "tier"  # device tier from the matrix, e.g. "flagship", "mid", "entry"
 CAUSE = "cause"  # taxonomy cause of a failed/broken result
 NETWORK_PROFILE = "network_profile"
 STEP = "journey_step"
+RUN_ID = "run_id"  # the run that wrote the result: its manifest (`loanqa-run-<run_id>.json`) vouches for it
 LOAN_ID = "loan_id"  # the loan a device journey created, as the target named it (find it with `loanqa explain`)
 # Standard allure-pytest labels also used: epic, feature, story, severity, suite, parentSuite, host, thread.
 

@@ -19,8 +19,7 @@ from typing import Any
 from loanqa import allure_labels
 from loanqa.errors import ResultsError
 from loanqa.input_files import read_bounded
-from loanqa.run_manifest import FILE_NAME as MANIFEST
-from loanqa.run_manifest import RunManifest, read_manifest
+from loanqa.run_manifest import RunManifest, is_manifest, read_manifests
 from loanqa.taxonomy import Cause
 
 STATUSES = frozenset({"passed", "failed", "broken", "skipped", "unknown"})
@@ -90,13 +89,13 @@ class ResultSet:
     retried: int
     files: int
     dirs: tuple[Path, ...] = field(default=())
-    manifests: tuple[tuple[Path, RunManifest], ...] = field(default=())
+    manifests: tuple[tuple[Path, RunManifest], ...] = field(default=())  # (the manifest file, what it says)
 
 
 def read_results(dirs: Sequence[Path], *, now: float | None = None) -> ResultSet:
     """Fail closed: a missing directory, one with no result files, a corrupt file, or a result stamped in the
-    future or outside the run its folder's `loanqa-run.json` records (it would shadow the real attempt when
-    retries are folded) is a ResultsError."""
+    future or outside the run that wrote it (its run's manifest in the folder; it would shadow the real attempt
+    when retries are folded) is a ResultsError."""
     if not dirs:
         raise ResultsError("no results directory given")
     now_s = time.time() if now is None else now
@@ -107,31 +106,45 @@ def read_results(dirs: Sequence[Path], *, now: float | None = None) -> ResultSet
         if not found:
             raise ResultsError(f"{d}: no *-result.json files (empty results: the gate does not pass what it "
                                "did not see)")
-        manifest = read_manifest(d)
-        if manifest is not None:
-            manifests.append((d, manifest))
+        here = read_manifests(d)
+        manifests += here
         for r in found:
-            _check_when(d, r, now_s, manifest)
+            _check_when(d, r, now_s, here)
         parsed.extend(found)
     latest, flaky, retried = _fold_retries(parsed)
     return ResultSet(tuple(latest), tuple(flaky), retried, len(parsed), tuple(dirs), tuple(manifests))
 
 
-def _check_when(d: Path, r: TestResult, now_s: float, manifest: RunManifest | None) -> None:
+def _check_when(d: Path, r: TestResult, now_s: float, manifests: list[tuple[Path, RunManifest]]) -> None:
+    """A result naming its run (the `run_id` label) is checked against that run's manifest; one naming none
+    (an earlier producer) must fall inside some run the folder records."""
     skew = int(CLOCK_SKEW_S * 1000)
     stamp = max(r.start, r.stop)
     if stamp > int(now_s * 1000) + skew:
         raise ResultsError(f"{d / r.file}: {'stop' if r.stop >= r.start else 'start'} {iso_ms(stamp)} is in the "
                            f"future (now {iso_ms(int(now_s * 1000))}): results from the future are rejected "
                            "(a wrong clock, or a copy that would shadow the real attempt)")
-    if manifest is None:
+    if not manifests:
         return
-    first = int(manifest.started_at * 1000) - skew
-    last = int((manifest.finished_at if manifest.finished_at is not None else now_s) * 1000) + skew
-    if r.start < first or stamp > last:
-        raise ResultsError(f"{d / r.file}: ran {iso_ms(r.start)} to {iso_ms(r.stop)}, outside run "
-                           f"{manifest.run_id} ({iso_ms(first + skew)} to {iso_ms(last - skew)}, {MANIFEST}): "
+    run = r.labels.get(allure_labels.RUN_ID)
+    own = [(p, m) for p, m in manifests if m.run_id == run] if run else manifests
+    if not own:
+        raise ResultsError(f"{d / r.file}: written by run {run}, but {d} holds no manifest of that run (runs: "
+                           f"{', '.join(sorted(m.run_id for _, m in manifests))}): results of an unrecorded run "
+                           "are rejected")
+    windows = [(p, m, *_window(m, now_s, skew)) for p, m in own]
+    if not any(first <= r.start and stamp <= last for _, _, first, last in windows):
+        p, m, first, last = windows[0]
+        where = (f"run {m.run_id} ({iso_ms(first + skew)} to {iso_ms(last - skew)}, {p.name})" if len(windows) == 1
+                 else f"every run recorded in {d}")
+        raise ResultsError(f"{d / r.file}: ran {iso_ms(r.start)} to {iso_ms(r.stop)}, outside {where}: "
                            "results from another run are rejected")
+
+
+def _window(m: RunManifest, now_s: float, skew: int) -> tuple[int, int]:
+    first = int(m.started_at * 1000) - skew
+    last = int((m.finished_at if m.finished_at is not None else now_s) * 1000) + skew
+    return first, last
 
 
 def iso_ms(ms: int) -> str:
@@ -148,7 +161,7 @@ def result_files(d: Path) -> list[str]:
         raise ResultsError(f"{d}: results directory not found" if not d.exists()
                            else f"{d}: not a directory")
     try:
-        return [e.path for e in os.scandir(d) if e.name.endswith("-result.json")]
+        return [e.path for e in os.scandir(d) if e.name.endswith("-result.json") and not is_manifest(e.name)]
     except OSError as exc:
         raise ResultsError(f"{d}: cannot list results: {exc}") from None
 

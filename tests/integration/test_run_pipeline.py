@@ -109,7 +109,8 @@ def test_run_ends_in_report_and_verdict_leaves_nothing_running_and_leaks_nothing
     assert slo_rule["passed"] is (not missed), shown  # the default policy: too few samples only warns
     assert slo_rule["warning"] is (not missed and bool(short)), shown
     assert all(any(o.startswith(f"{name}: too few samples") for o in slo_rule["offenders"]) for name in short), shown
-    manifest = json.loads((out / "devices" / "allure-results" / "loanqa-run.json").read_text())
+    (manifest_file,) = (out / "devices" / "allure-results").glob("loanqa-run-*.json")
+    manifest = json.loads(manifest_file.read_text())
     assert manifest["run_id"] == summary["run_id"], "one run id for the whole pipeline"
     assert rules["run.same_run"]["passed"] and rules["run.complete"]["passed"], shown
 

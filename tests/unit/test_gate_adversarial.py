@@ -196,7 +196,7 @@ def test_device_and_load_runs_against_different_targets_are_named(tmp_path: Path
     (r,) = [r for r in judge([load, devices], policy()).rules if r.rule == "run.same_run"]
     assert not r.passed
     assert r.offenders == (f"{tmp_path / 'load' / 'summary.json'}: target http://127.0.0.1:1",
-                           f"{devices / 'loanqa-run.json'}: target https://staging.example/")
+                           f"{devices / 'loanqa-run-d.json'}: target https://staging.example/")
 
 
 def test_runs_further_apart_than_the_policy_allows_are_named(tmp_path: Path) -> None:
@@ -217,7 +217,7 @@ def test_a_result_outside_its_device_run_is_rejected(tmp_path: Path) -> None:
     RunManifest(kind="device", run_id="d-1", started_at=3600, finished_at=7200, complete=True, reason=""
                 ).write(devices)
     with pytest.raises(ResultsError, match=r"-result\.json: ran 1970-01-01T00:00:01Z to 1970-01-01T00:00:02Z, "
-                       r"outside run d-1 \(1970-01-01T01:00:00Z to 1970-01-01T02:00:00Z, loanqa-run\.json\)"):
+                       r"outside run d-1 \(1970-01-01T01:00:00Z to 1970-01-01T02:00:00Z, loanqa-run-d-1\.json\)"):
         judge([devices], policy())
 
 

@@ -12,7 +12,6 @@ from loanqa.gate.context import GateInput, group_by
 from loanqa.gate.results import CLOCK_SKEW_S, iso_ms
 from loanqa.gate.verdict import RuleResult
 from loanqa.load_summary import LoadSummary
-from loanqa.run_manifest import FILE_NAME as MANIFEST
 
 
 def check(gi: GateInput) -> list[RuleResult]:
@@ -20,8 +19,8 @@ def check(gi: GateInput) -> list[RuleResult]:
 
 
 def _complete(gi: GateInput) -> RuleResult:
-    bad = [f"{d / MANIFEST}: {m.kind} run {m.run_id} is incomplete: {m.reason}"
-           for d, m in gi.results.manifests if not m.complete]
+    bad = [f"{p}: {m.kind} run {m.run_id} is incomplete: {m.reason}"
+           for p, m in gi.results.manifests if not m.complete]
     for path, summary in gi.summaries:
         status, why = _status(summary)
         if status != "complete":
@@ -72,7 +71,7 @@ def _windows(gi: GateInput) -> Iterable[str]:
 
 def _targets(gi: GateInput) -> Iterable[str]:
     seen = [(str(p), s.target) for p, s in gi.summaries]
-    seen += [(str(d / MANIFEST), m.target) for d, m in gi.results.manifests if m.target]
+    seen += [(str(p), m.target) for p, m in gi.results.manifests if m.target]
     distinct = {_norm(t) for _, t in seen}
     if len(distinct) > 1:
         yield from (f"{source}: target {target}" for source, target in seen)
@@ -85,7 +84,7 @@ def _norm(target: str) -> str:
 def _span(gi: GateInput) -> Iterable[str]:
     limit_h = gi.policy.run.max_span_hours
     windows = [(str(p), s.started_at, s.finished_at) for p, s in gi.summaries]
-    windows += [(str(d / MANIFEST), m.started_at, m.finished_at or m.started_at) for d, m in gi.results.manifests]
+    windows += [(str(p), m.started_at, m.finished_at or m.started_at) for p, m in gi.results.manifests]
     if len(windows) < 2:
         return
     first = min(w[1] for w in windows)
