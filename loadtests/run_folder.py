@@ -8,16 +8,20 @@ gets the run in a new subfolder instead. Nothing is renamed onto `<out>` itself,
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from loanqa import atomic
 from loanqa.errors import ConfigError
 
 MARKER = ".loanqa-run"
 STAGING = ".loanqa-partial"
 FAILED_LOG = "locust-failed.log"
+_ASIDE = ".replaced"  # inside the staging folder: previous versions of folders being replaced
 FAILED_MEASURED = "measured-before-failure"  # in a folder loanqa did not create: what a failed run measured
 
 
@@ -58,18 +62,40 @@ def prepare(folder: RunFolder) -> Path:
 
 
 def publish(folder: RunFolder) -> None:
-    """Replace the previous run's entries (only those its marker lists) with the staged ones; marker last."""
+    """Move the staged entries in, each replacing its previous version, then remove the previous run's entries
+    this run did not write; the marker lists every entry possibly present at each moment, so a crash half-way
+    leaves each entry whole (old or new) and still known as loanqa's. Never a folder without its report."""
     staged = sorted(p.name for p in folder.partial.iterdir())
     previous = _listed(folder.out)
-    (folder.out / MARKER).unlink(missing_ok=True)
-    for name in set(previous) | set(staged):
-        _remove(folder.out / name)
+    _write_marker(folder.out, sorted(set(previous) | set(staged)))
+    aside = folder.partial / _ASIDE
     for name in staged:
-        (folder.partial / name).replace(folder.out / name)
-    folder.partial.rmdir()
-    tmp = folder.out / (MARKER + ".tmp")
-    tmp.write_text(json.dumps({"entries": staged}), encoding="utf-8")
-    tmp.replace(folder.out / MARKER)
+        _move_in(folder.partial / name, folder.out / name, aside / name)
+    for name in sorted(set(previous) - set(staged)):
+        _remove(folder.out / name)
+    shutil.rmtree(folder.partial)
+    _write_marker(folder.out, staged)
+
+
+def _move_in(src: Path, dst: Path, aside: Path) -> None:
+    """A file replaces its previous version in one rename; a folder (or a file where a folder was) cannot be
+    renamed onto, so the previous one is first renamed aside (to be deleted with the staging folder), and back
+    if the new one cannot be moved in."""
+    if not (os.path.lexists(dst) and (src.is_dir() or (dst.is_dir() and not dst.is_symlink()))):
+        src.replace(dst)
+        return
+    aside.parent.mkdir(exist_ok=True)
+    dst.replace(aside)
+    try:
+        src.replace(dst)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            aside.replace(dst)
+        raise
+
+
+def _write_marker(out: Path, entries: list[str]) -> None:
+    atomic.write_text(out / MARKER, json.dumps({"entries": entries}))
 
 
 def discard(folder: RunFolder) -> Path | None:

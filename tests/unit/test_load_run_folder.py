@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,35 @@ def test_a_failed_run_keeps_what_it_measured(tmp_path: Path, created: bool) -> N
     assert (place / "locust_stats.csv").exists()
     assert not (out / "summary.json").exists() and not (out / run_folder.STAGING).exists()
     assert out.exists() is not created
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3, 4])
+def test_a_publish_cut_short_leaves_every_entry_whole_and_still_ours(tmp_path: Path, fail_at: int,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure part-way through replacing a run (here: the n-th rename, as on a full disk) never leaves the
+    folder without its summary or report, nor without the marker that makes the next run recognise it."""
+    out = tmp_path / "run"
+    _run(out, "a", {"summary.json": "1", "report/index.html": "r1", "journeys.csv": "j1"})
+    folder = run_folder.choose(out, "b")
+    staged = run_folder.prepare(folder)
+    for name, text in {"summary.json": "2", "report/index.html": "r2", "journeys.csv": "j2"}.items():
+        (staged / name).parent.mkdir(parents=True, exist_ok=True)
+        (staged / name).write_text(text)
+    calls = 0
+    real_replace = os.replace
+
+    def replace_or_crash(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == fail_at:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace_or_crash)
+    with pytest.raises(OSError):
+        run_folder.publish(folder)
+    monkeypatch.undo()
+    assert (out / "summary.json").read_text() in ("1", "2")
+    assert (out / "journeys.csv").read_text() in ("j1", "j2")
+    assert (out / "report" / "index.html").read_text() in ("r1", "r2")
+    assert run_folder.choose(out, "c").out == out, "the folder is no longer recognised as loanqa's"
