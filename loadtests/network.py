@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from loadtests.proxy_place import ProxyPlacement
@@ -17,30 +17,40 @@ from loadtests.routing import Route, route_via, upstream_of
 from netprofiles.control import NetworkController, NetworkMix, Profile, load_mix, load_profile
 
 
-def checked_mix(mix_name: str, profiles_dir: Path | None = None) -> tuple[NetworkMix, dict[str, Profile]]:
-    """The mix and every profile it names, so a typo fails before anything is started."""
+@dataclass(frozen=True)
+class CheckedMix:
+    """A network mix and every profile it names, read once: the run's proxies and its live view both use it."""
+
+    mix: NetworkMix
+    profiles: dict[str, Profile]
+
+    @property
+    def name(self) -> str:
+        return self.mix.name
+
+
+def checked_mix(mix_name: str, profiles_dir: Path | None = None) -> CheckedMix:
+    """Loaded before anything is started, so a typo in the mix or one of its profiles fails first."""
     mix = load_mix(mix_name, profiles_dir)
-    return mix, {name: load_profile(name, profiles_dir) for name in mix.weights}
+    return CheckedMix(mix, {name: load_profile(name, profiles_dir) for name in mix.weights})
 
 
 @contextmanager
-def mix_routes(mix_name: str, target: str, toxiproxy_url: str, *, run_id: str, state_dir: Path | None = None,
-               profiles_dir: Path | None = None, placement: ProxyPlacement | None = None,
-               ) -> Iterator[tuple[str, dict[str, Route]]]:
-    """(mix name, profile → route); the NetworkController also drives each profile's timeline.
+def mix_routes(mix: CheckedMix, target: str, toxiproxy_url: str, *, run_id: str, state_dir: Path | None = None,
+               placement: ProxyPlacement | None = None) -> Iterator[dict[str, Route]]:
+    """Profile → route; the NetworkController also drives each profile's timeline.
 
     Proxies listen where `placement` binds them; routes dial them at the placement's host.
     """
     place = placement or ProxyPlacement()
-    mix, profiles = checked_mix(mix_name, profiles_dir)
-    place.check_room(len(profiles), mix.name)
+    place.check_room(len(mix.profiles), mix.name)
     upstream = upstream_of(target)
     with NetworkController(toxiproxy_url, run_id=run_id, state_dir=state_dir) as ctl:
         routes: dict[str, Route] = {}
-        for index, (name, profile) in enumerate(profiles.items()):
+        for index, (name, profile) in enumerate(mix.profiles.items()):
             applied = ctl.apply(profile, upstream, listen=place.listen(index))
-            route = route_via(name, target, place.dial(applied.listen), mix.weights[name])
+            route = route_via(name, target, place.dial(applied.listen), mix.mix.weights[name])
             tl = profile.timeline
             routes[name] = route if tl is None else replace(route, outage=(tl.every_s, tl.down_s, tl.offset_s),
                                                             outage_t0=time.time())
-        yield mix.name, routes
+        yield routes

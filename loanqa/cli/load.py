@@ -10,7 +10,7 @@ import re
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import get_args
+from typing import TYPE_CHECKING, get_args
 
 import click
 
@@ -30,6 +30,9 @@ from loanqa.load_summary import LoadSummary
 from loanqa.paths import project_root
 from loanqa.slo import TooFewSamples
 from loanqa.target import TargetURL
+
+if TYPE_CHECKING:
+    from loadtests.network import CheckedMix
 
 
 def bounded(field: str) -> click.IntRange | click.FloatRange:
@@ -105,13 +108,9 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
                      "patience": patience, "live_interval_s": live_interval, "metrics_port": metrics_port,
                      "metrics_host": metrics_host, "graceful_stop_s": graceful_stop}, CLI_FLAGS)
     too_few = too_few_samples or options.slos.too_few_samples
-    profiles = {}
-    if network_mix != "none":
-        from loadtests.network import checked_mix
-
-        profiles = checked_mix(network_mix, profiles_dir)[1]
+    mix = _checked_mix(network_mix, profiles_dir)
     place = placement(proxy_host, proxy_bind, proxy_ports)
-    peak = CompressedShape(options.shape, options.duration_s, users_scale).peak_users()
+    peak = CompressedShape(options.shape, options.duration_s, options.users_scale).peak_users()
     rid = _run_id(run_id)
     folder = run_folder.choose(out or default_out(project_root()), rid)
     stack = ExitStack()
@@ -119,13 +118,12 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
         url = target.rstrip("/") if target else embedded(settings, stack, "refapp")
         TargetURL.parse(url)
         mix_name, routes = "", {"direct": direct_route(url)}
-        if network_mix != "none":
+        if mix is not None:
             from loadtests.network import mix_routes
 
             proxy_api = toxiproxy_url or embedded(settings, stack, "toxiproxy")
-            mix_name, routes = stack.enter_context(mix_routes(
-                network_mix, url, proxy_api, run_id=rid, state_dir=settings.state_dir,
-                profiles_dir=profiles_dir, placement=place))
+            mix_name, routes = mix.name, stack.enter_context(mix_routes(
+                mix, url, proxy_api, run_id=rid, state_dir=settings.state_dir, placement=place))
         since = time.time()
         plan = LoadPlan(target=url, folder=folder, options=options.model_copy(update={
                             "network_mix": mix_name, "routes": routes, "run_id": rid, "out": str(folder.partial)}),
@@ -137,7 +135,7 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
                    f"target {url}, {where}, results {folder.out}")
         if web:
             click.echo(f"loanqa load: Locust web UI on http://{web_host}:{web_port}/ (loanqa tab: /loanqa)")
-        view = LiveView(folder.partial, live_interval, quiet, timeline_phases(profiles, since))
+        view = LiveView(folder.partial, live_interval, quiet, timeline_phases(mix.profiles if mix else {}, since))
         with view:
             summary = execute(plan)
         cleanup = _close(stack)
@@ -158,6 +156,15 @@ def _verdict(summary: LoadSummary, too_few: TooFewSamples) -> None:
     if problems:
         raise RunFailed("; ".join(problems)
                         + (f"; the run was stopped early by {summary.stopped_by}" if summary.stopped_by else ""))
+
+
+def _checked_mix(name: str, profiles_dir: Path | None) -> CheckedMix | None:
+    """The mix and its profiles, read once, before anything starts; `none`: borrowers talk to the target."""
+    if name == "none":
+        return None
+    from loadtests.network import checked_mix
+
+    return checked_mix(name, profiles_dir)
 
 
 def _duration(text: str) -> float:

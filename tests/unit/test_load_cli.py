@@ -157,3 +157,34 @@ def test_the_slo_sets_too_few_samples_is_validated_naming_file_key_and_value(tmp
         load_slos(str(bad))
     assert str(err.value) == f"{bad}: too_few_samples: 'skip': Input should be 'fail' or 'warn'"
     assert load_slos("default").too_few_samples == "fail", "fail closed unless a set or --too-few-samples says warn"
+
+
+def test_shape_slo_mix_and_profile_files_are_each_read_once_before_anything_starts(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control process reads each file once and hands typed objects down (Locust gets them as JSON).
+
+    Toxiproxy is refused on purpose: the run stops when the proxies are made, after every file was needed.
+    """
+    from loanqa.ports import free_port
+
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    files = {"shape": tmp_path / "peak.yaml", "slo": tmp_path / "slos.yaml", "mix": tmp_path / "mix.yaml",
+             "profile": profiles / "lab-link.yaml"}
+    files["shape"].write_text("name: peak\nbaseline_users: 2\npoints: [{at: 0s, x: 1}, {at: 1m, x: 2}]\n")
+    files["slo"].write_text("slos:\n  - {metric: p95_ms, step: apply, max: 1500}\n")
+    files["mix"].write_text("name: lab\nrationale: one link\nweights: {lab-link: 1.0}\n")
+    files["profile"].write_text("description: lab link\nsource: test\ndownstream: [{type: latency, latency: 5}]\n")
+    reads: list[Path] = []
+    read_text = Path.read_text
+
+    def counted(path: Path, *args: object, **kwargs: object) -> str:
+        reads.append(path.resolve())
+        return read_text(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", counted)
+    code, err = _run(capsys, "--target", "http://127.0.0.1:9", "--toxiproxy-url", f"http://127.0.0.1:{free_port()}",
+                     "--out", str(tmp_path / "o"), "--shape", str(files["shape"]), "--slo", str(files["slo"]),
+                     "--network-mix", str(files["mix"]), "--profiles-dir", str(profiles))
+    assert code == 3 and "Toxiproxy" in err and "Traceback" not in err, err
+    assert {name: reads.count(path.resolve()) for name, path in files.items()} == dict.fromkeys(files, 1)
