@@ -52,7 +52,8 @@ class Evidence:
         with contextlib.suppress(Exception):
             entries = self.driver.get_log("browser")
             self._text("browser console", "\n".join(json.dumps(e, ensure_ascii=False) for e in entries))
-        self._text("appium log", self.appium_log_lines())
+        with contextlib.suppress(Exception):
+            self._text("appium log", self.appium_log_lines())
 
     def appium_log_lines(self) -> str:
         if self.appium_log is None:

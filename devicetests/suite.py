@@ -201,19 +201,18 @@ class DeviceSuite:
     def phone(self, request: pytest.FixtureRequest, device: Device) -> Iterator[Phone]:
         scenario = request.getfixturevalue("scenario") if "scenario" in request.fixturenames else "good"
         _label(device, self.opts.net_profile)
-        with self._locked(device):
+        # The session ends before the device lock is released, on every path (a failed camera setup, evidence
+        # that raises, Ctrl-C): a session left open keeps the device busy for the next test.
+        with self._locked(device), contextlib.ExitStack() as session:
             with self._setup_guard(device):
-                driver = self._session(device, str(scenario))
+                driver = self._session(device, str(scenario), session)
                 phone = self._phone(driver, device, request.node.nodeid)
             request.node.stash[_PHONE] = phone
-            try:
-                yield phone
-            finally:
-                reports = request.node.stash.get(_REPORTS, {})
-                if any(r.failed for r in reports.values()):
+            yield phone
+            reports = request.node.stash.get(_REPORTS, {})
+            if any(r.failed for r in reports.values()):
+                with contextlib.suppress(Exception):  # evidence is best effort: the test's result stands
                     phone.evidence.on_failure()
-                with contextlib.suppress(Exception):
-                    driver.quit()
 
     @pytest.fixture
     def journey_log(self, request: pytest.FixtureRequest, phone: Phone) -> Iterator[None]:
@@ -260,13 +259,14 @@ class DeviceSuite:
             label_cause(Cause.INFRASTRUCTURE)
             raise InfrastructureError(device.name, f"Appium lost during session setup: {_first_line(exc)}") from exc
 
-    def _session(self, device: Device, scenario: str) -> Any:
+    def _session(self, device: Device, scenario: str, session: contextlib.ExitStack) -> Any:
         try:
             driver = open_session(self.health, self.provider.options(device, scenario), device.name,
                                   self.backoff, self.stats)
         except InfrastructureError as exc:
             label_cause(exc.cause)
             raise
+        session.callback(_quit, driver)
         camera = self.provider.camera(device)
         if camera is not None:
             camera.activate(driver, scenario)
@@ -334,6 +334,11 @@ def _answer(call: probe.Call) -> str:
     if call.error is not None:
         return f"no answer ({call.error})"
     return f"{call.status} {call.code or ''}".strip()
+
+
+def _quit(driver: Any) -> None:
+    with contextlib.suppress(Exception):  # a session already gone (Appium died) has nothing left to end
+        driver.quit()
 
 
 def _first_line(exc: BaseException) -> str:

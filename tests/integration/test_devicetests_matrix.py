@@ -22,6 +22,7 @@ from loanqa.eventlog import AttemptRecord, JourneyEnd, read_events
 from loanqa.ports import free_port
 from loanqa.stack.components import appium_spec
 from loanqa.stack.process import ProcessManager
+from loanqa.stack.stack import Stack
 from tests.interrupt import ctrl_c_blocked_or_ignored, takes_ctrl_c
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -233,6 +234,58 @@ def _ppid(stat: Path) -> int:
     except (OSError, IndexError, ValueError):
         return -1
 
+
+
+# Faults a lab really has, injected into the device suite's own hooks: the camera command is rejected, or the
+# evidence of a failed test cannot be gathered.
+_FAULTS = """
+import os
+import pytest
+from devicetests.camera.chromium_file import ChromiumFakeFile
+from devicetests.evidence import Evidence
+
+def _camera_rejected(self, driver, scenario):
+    raise RuntimeError("injected: the lab rejected the camera feed")
+
+def _log_unreadable(self):
+    raise RuntimeError("injected: the Appium log cannot be read")
+
+if os.environ["LOANQA_TEST_FAULT"] == "camera":
+    ChromiumFakeFile.activate = _camera_rejected
+else:
+    Evidence.appium_log_lines = _log_unreadable
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(item):
+        yield
+        raise AssertionError("injected: the test failed")
+"""
+
+
+@pytest.mark.parametrize("fault", ["camera", "evidence"])
+def test_a_failed_camera_setup_or_evidence_still_ends_the_appium_session(
+        tmp_path: Path, stack: Stack, appium_url: str, refapp_url: str, fault: str) -> None:
+    (tmp_path / "lab_faults.py").write_text(_FAULTS)
+    results = tmp_path / "allure-results"
+    argv = [sys.executable, "-m", "pytest", str(ROOT / "devicetests"), "--matrix", str(MATRIX), "-o", "addopts=",
+            "--alluredir", str(results), "--device-state-dir", str(tmp_path / "state"), "-p", "no:cacheprovider",
+            "-p", "no:randomly", "-p", "lab_faults", "-q", "--appium-url", appium_url, "--target", refapp_url,
+            "--device", "pixel-7", "-k", "good_face"]
+    env = {**os.environ, "LOANQA_TEST_FAULT": fault,
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, env=env, timeout=180, check=False)
+    (result,) = [json.loads(p.read_text()) for p in results.glob("*-result.json")]
+    assert result["status"] in ("failed", "broken"), done.stdout[-2000:]
+    assert "injected" in result["statusDetails"]["message"], result["statusDetails"]
+    appium = stack.pm.find("appium")
+    assert appium is not None
+    deadline = time.monotonic() + 15
+    while (left := [pid for pid in _tree([appium.pid]) if pid != appium.pid and _running(pid)]):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.1)  # polling interval: Appium ends chromedriver when the session is deleted
+    _kill_left(left)
+    assert left == [], "the test's Appium session was left open: " + ", ".join(_comm(pid) for pid in left)
 
 
 def _marked(marker: str) -> list[int]:
