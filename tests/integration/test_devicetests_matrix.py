@@ -183,15 +183,29 @@ def test_ctrl_c_on_loanqa_devices_ends_the_session_and_stops_what_it_started(tmp
 
 
 
+# The suite's session end hangs after a Ctrl-C (a WebDriver call that never returns): the user, or CI 7.5 s
+# later, interrupts again, and pytest is killed before its own clean-up.
+_HUNG_END = """
+import os, time
+
+def pytest_sessionfinish(session):
+    open(os.environ["LOANQA_TEST_HUNG"], "w").close()
+    time.sleep(120)
+"""
+
+
 @pytest.mark.parametrize("second", [signal.SIGINT, signal.SIGTERM], ids=["second-ctrl-c", "ci-cancel"])
 def test_a_second_interrupt_still_leaves_nothing_running(tmp_path: Path, second: signal.Signals) -> None:
-    """Ctrl-C twice, or a CI cancel (SIGINT, then SIGTERM; compressed here from 7.5 s to at once): pytest is
-    killed before it ends its stack, so the CLI stops Appium, refapp, chromedriver and chromium itself."""
-    state, results = tmp_path / "state", tmp_path / "allure-results"
+    """Ctrl-C twice, or a CI cancel (SIGINT, then SIGTERM): pytest is killed before it ends its stack, so the
+    CLI stops Appium, refapp, chromedriver and chromium itself."""
+    state, results, hung = tmp_path / "state", tmp_path / "allure-results", tmp_path / "hung"
+    (tmp_path / "hung_end.py").write_text(_HUNG_END)
     pids_dir = state / "devices" / "stack" / "pids"
     argv = [str(Path(sys.executable).with_name("loanqa")), "--state-dir", str(state), "devices", "--matrix",
             str(MATRIX), "--device", "pixel-7", "-n", "0", "--alluredir", str(results)]
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    env = {**os.environ, "PYTEST_PLUGINS": "hung_end", "LOANQA_TEST_HUNG": str(hung),
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
                             preexec_fn=takes_ctrl_c)
     family: list[int] = []
     try:
@@ -203,6 +217,10 @@ def test_a_second_interrupt_still_leaves_nothing_running(tmp_path: Path, second:
         family = _tree(started)  # Appium, refapp and their children: chromedriver, chromium
         assert not ctrl_c_blocked_or_ignored(proc.pid), ctrl_c_blocked_or_ignored(proc.pid)
         proc.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 60
+        while not hung.exists():  # pytest took the first interrupt and is stuck ending its session
+            assert proc.poll() is None and time.monotonic() < deadline, "pytest never began to end its session"
+            time.sleep(0.1)  # polling interval for the condition above
         proc.send_signal(second)
         _, err = proc.communicate(timeout=60)
     finally:
@@ -216,6 +234,7 @@ def test_a_second_interrupt_still_leaves_nothing_running(tmp_path: Path, second:
     assert len(family) > 3, family  # Appium, refapp, chromedriver, chromium and its helpers
     assert left == [], "left running: " + ", ".join(_comm(pid) for pid in left)
     assert not list(pids_dir.glob("*.json"))
+
 
 
 def _tree(roots: list[int]) -> list[int]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 from loanqa.config.project import StackConfig
@@ -76,3 +78,37 @@ def test_down_also_stops_what_a_killed_device_run_left(tmp_path: Path) -> None:
     assert "refapp (of a device run)" in down.stdout, down.stdout
     assert not pid_alive(running.pid) and not http_ready(spec.ready_url)
     assert not list((pm.state_dir / "pids").glob("*.json"))
+
+
+# A device run's network profile, applied by a process that is then killed (as pytest is on a second Ctrl-C).
+_APPLY_AND_HANG = """
+import sys, time
+from pathlib import Path
+from netprofiles.control import NetworkController, load_profile
+ctl = NetworkController(sys.argv[1], run_id="devices-killed", state_dir=Path(sys.argv[2]))
+print(ctl.apply(load_profile("3g"), upstream="127.0.0.1:9").proxy_name, flush=True)
+time.sleep(120)
+"""
+
+
+def test_down_clears_the_proxies_of_a_killed_device_run(tmp_path: Path, toxiproxy_url: str) -> None:
+    state = tmp_path / "state"
+    child = subprocess.Popen([sys.executable, "-c", _APPLY_AND_HANG, toxiproxy_url, str(state / "devices" / "net")],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        proxy = child.stdout.readline().strip()
+    finally:
+        child.kill()
+        child.wait()
+    assert proxy.startswith("loanqa-devices-killed"), proxy
+    assert proxy in _proxies(toxiproxy_url)
+    down = loanqa(state, "down")
+    assert down.returncode == 0, down.stderr
+    assert proxy not in _proxies(toxiproxy_url), "the killed run's proxy was left on Toxiproxy"
+
+
+def _proxies(toxiproxy_url: str) -> dict[str, object]:
+    with urllib.request.urlopen(f"{toxiproxy_url}/proxies", timeout=10) as resp:
+        found: dict[str, object] = json.loads(resp.read())
+    return found
