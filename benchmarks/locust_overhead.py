@@ -27,8 +27,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from loadtests.options import MAX_LIVE_INTERVAL_S
-from loadtests.routing import Route, routes_to_json
+from loadtests.model.options import MAX_LIVE_INTERVAL_S
+from loadtests.model.routing import Route, routes_to_json
 from loanqa.ports import free_port
 
 HERE = Path(__file__).parent / "locust_overhead_files"

@@ -17,16 +17,16 @@ import gevent
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
-from loadtests import runtime
-from loadtests.confirm import confirm_pending
-from loadtests.journey import BorrowerUser
-from loadtests.live_monitor import LiveMonitor
-from loadtests.locust_csv import LocustCsv
-from loadtests.options import LoadOptions, add_arguments
-from loadtests.shape import PeakShape
-from loadtests.shape_config import CompressedShape
-from loadtests.summary_build import RunInfo
-from loadtests.tally import from_wire
+from loadtests.model.options import LoadOptions, add_arguments
+from loadtests.model.shape_config import CompressedShape
+from loadtests.output.summary_build import RunInfo
+from loadtests.output.tally import from_wire
+from loadtests.run import runtime
+from loadtests.run.confirm import confirm_pending
+from loadtests.run.journey import BorrowerUser
+from loadtests.run.live_monitor import LiveMonitor
+from loadtests.run.locust_csv import LocustCsv
+from loadtests.run.shape import PeakShape
 from loanqa import liveness_frames
 from loanqa.load_summary import RunStatus
 
@@ -59,7 +59,7 @@ def _wire(environment: Any, **_: Any) -> None:
         if opts.out:
             _csv.append(LocustCsv.start(environment, Path(opts.out) / CSV_PREFIX))
         if environment.web_ui is not None:
-            from loadtests import web_ext
+            from loadtests.run import web_ext
 
             web_ext.install(environment.web_ui, _monitor[0].latest)
     _listen(events.test_start, _started)
@@ -85,7 +85,7 @@ def _make_monitor(environment: Any, opts: LoadOptions) -> LiveMonitor:
     monitor = LiveMonitor(environment, opts.slos, shape, _info(environment, opts),
                           Path(opts.out) if opts.out else None, opts.live_interval_s)
     if opts.metrics_port:
-        from loadtests import metrics
+        from loadtests.run import metrics
 
         metrics.serve(opts.metrics_port, opts.metrics_host, monitor.latest)
     return monitor
@@ -127,7 +127,7 @@ def _finish(environment: Any) -> None:
     opts = runtime.context(environment).options
     if not opts.out:
         return
-    from loadtests.results import write_run  # matplotlib: only the process that writes pays for it
+    from loadtests.output.results import write_run  # matplotlib: only the process that writes pays for it
 
     run = runtime.RUN
     elapsed = time.time() - (run.started_at or time.time())

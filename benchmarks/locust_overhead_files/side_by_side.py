@@ -11,7 +11,7 @@ from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
 import loadtests.locustfile  # noqa: F401  (registers loanqa's arguments and tally wiring)
-from loadtests.journey import BorrowerBase
+from loadtests.run.journey import BorrowerBase
 from loanqa.journey_steps import StepDef
 
 JOURNEY = 10

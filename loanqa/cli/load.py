@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, get_args
 
 import click
 
-from loadtests import run_folder
-from loadtests.launch import LoadPlan, WebUI, default_out, execute, run_locust, worker_argv
-from loadtests.live_view import LiveView, timeline_phases
-from loadtests.options import CLI_FLAGS, LoadOptions, build
-from loadtests.proxy_place import LOOPBACK, placement
-from loadtests.routing import direct_route
-from loadtests.shape_config import CompressedShape, load_shape
-from loadtests.slo_config import load_slos
+from loadtests.control import run_folder
+from loadtests.control.launch import LoadPlan, WebUI, default_out, execute, run_locust, worker_argv
+from loadtests.control.live_view import LiveView, timeline_phases
+from loadtests.control.proxy_place import LOOPBACK, placement
+from loadtests.model.options import CLI_FLAGS, LoadOptions, build
+from loadtests.model.routing import direct_route
+from loadtests.model.shape_config import CompressedShape, load_shape
+from loadtests.model.slo_config import load_slos
 from loanqa.cli.context import Settings
 from loanqa.cli.embedded import embedded
 from loanqa.durations import parse_duration
@@ -32,7 +32,7 @@ from loanqa.slo import TooFewSamples
 from loanqa.target import TargetURL
 
 if TYPE_CHECKING:
-    from loadtests.network import CheckedMix
+    from loadtests.control.network import CheckedMix
 
 
 def bounded(field: str) -> click.IntRange | click.FloatRange:
@@ -119,7 +119,7 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
         TargetURL.parse(url)
         mix_name, routes = "", {"direct": direct_route(url)}
         if mix is not None:
-            from loadtests.network import mix_routes
+            from loadtests.control.network import mix_routes
 
             proxy_api = toxiproxy_url or embedded(settings, stack, "toxiproxy")
             mix_name, routes = mix.name, stack.enter_context(mix_routes(
@@ -162,13 +162,13 @@ def _checked_mix(name: str, profiles_dir: Path | None) -> CheckedMix | None:
     """The mix and its profiles, read once, before anything starts; `none`: borrowers talk to the target."""
     if name == "none":
         return None
-    from loadtests.network import checked_mix
+    from loadtests.control.network import checked_mix
 
     return checked_mix(name, profiles_dir)
 
 
 def _duration(text: str) -> float:
-    """A worker's deadline only; a run's duration is checked with its other options (`loadtests.options`)."""
+    """A worker's deadline only; a run's duration is checked with its other options (`loadtests.model.options`)."""
     try:
         return parse_duration(text)
     except ValueError as exc:

@@ -17,10 +17,10 @@ import httpx
 import pytest
 import yaml
 
-from loadtests.confirm import confirm_pending
-from loadtests.journey_state import JourneyState
-from loadtests.summary_build import RunInfo, build_summary
-from loadtests.tally import Tally
+from loadtests.output.summary_build import RunInfo, build_summary
+from loadtests.output.tally import Tally
+from loadtests.run.confirm import confirm_pending
+from loadtests.run.journey_state import JourneyState
 from loanqa.attribution import Attempt, Verdict, judge
 from loanqa.contract_client import JourneyClient
 from loanqa.eventlog import AttemptRecord, EventLogWriter, JourneyEnd, phone_ref, read_events

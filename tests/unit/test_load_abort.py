@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from loadtests import runtime
-from loadtests.live_monitor import LiveMonitor
+from loadtests.run import runtime
+from loadtests.run.live_monitor import LiveMonitor
 from loanqa.load_summary import LoadSummary, ProfileStats, StepStats
 from loanqa.slo import SloSet
 from loanqa.slo_judge import judge_objective

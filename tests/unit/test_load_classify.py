@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from loadtests.classify import Attempt, error_code, judge, retry_after, step_finished
-from loadtests.retry import RetryPolicy
+from loadtests.model.retry import RetryPolicy
+from loadtests.run.classify import Attempt, error_code, judge, retry_after, step_finished
 from loanqa.attribution import Verdict
 from loanqa.taxonomy import Cause, Outcome
 

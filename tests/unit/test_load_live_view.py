@@ -9,15 +9,15 @@ from types import SimpleNamespace
 import pytest
 from rich.console import Console
 
-from loadtests import runtime
-from loadtests.journey_state import JourneyState
-from loadtests.live_monitor import LiveMonitor
-from loadtests.live_snapshot import LiveSnapshot, SloNow
-from loadtests.live_view import progress_line, render, timeline_phases
-from loadtests.shape_config import CompressedShape, load_shape
-from loadtests.slo_config import load_slos
-from loadtests.summary_build import RunInfo
-from loadtests.tally import Tally, from_wire
+from loadtests.control.live_view import progress_line, render, timeline_phases
+from loadtests.model.live_snapshot import LiveSnapshot, SloNow
+from loadtests.model.shape_config import CompressedShape, load_shape
+from loadtests.model.slo_config import load_slos
+from loadtests.output.summary_build import RunInfo
+from loadtests.output.tally import Tally, from_wire
+from loadtests.run import runtime
+from loadtests.run.journey_state import JourneyState
+from loadtests.run.live_monitor import LiveMonitor
 from loanqa.synthetic import make_borrower
 from loanqa.taxonomy import Cause
 from netprofiles.control import load_profile

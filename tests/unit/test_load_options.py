@@ -9,14 +9,14 @@ from typing import Any
 import click
 import pytest
 
-from loadtests import options as options_module
-from loadtests.launch import LoadPlan, WebUI, locust_argv, locust_env
-from loadtests.options import CLI_FLAGS, OPTIONS_ENV, LoadOptions, add_arguments, build, from_parsed
-from loadtests.routing import Route
-from loadtests.run_folder import RunFolder
-from loadtests.runtime import build_context
-from loadtests.shape_config import available_shapes, load_shape
-from loadtests.slo_config import load_slos
+from loadtests.control.launch import LoadPlan, WebUI, locust_argv, locust_env
+from loadtests.control.run_folder import RunFolder
+from loadtests.model import options as options_module
+from loadtests.model.options import CLI_FLAGS, OPTIONS_ENV, LoadOptions, add_arguments, build, from_parsed
+from loadtests.model.routing import Route
+from loadtests.model.shape_config import available_shapes, load_shape
+from loadtests.model.slo_config import load_slos
+from loadtests.run.runtime import build_context
 from loanqa.cli.load import bounded
 from loanqa.errors import ConfigError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loadtests.proxy_place import ProxyPlacement, placement
+from loadtests.control.proxy_place import ProxyPlacement, placement
 from loanqa.errors import ConfigError
 
 

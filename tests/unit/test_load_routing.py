@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from loadtests.borrowers import BorrowerFactory
-from loadtests.routing import Route, direct_route, route_via, routes_from_json, routes_to_json, upstream_of
+from loadtests.model.routing import Route, direct_route, route_via, routes_from_json, routes_to_json, upstream_of
+from loadtests.run.borrowers import BorrowerFactory
 from loanqa.errors import ConfigError
 from loanqa.synthetic import is_valid_id
 
@@ -62,7 +62,7 @@ def test_shared_devices_only_when_asked() -> None:
 def test_borrowers_spread_over_profiles_by_weight() -> None:
     import random
 
-    from loadtests.routing import pick_route
+    from loadtests.model.routing import pick_route
 
     routes = [route_via("wifi", "http://h:1", "127.0.0.1:2", 0.7), route_via("2g", "http://h:1", "127.0.0.1:3", 0.3)]
     rng = random.Random(7)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from loadtests import run_folder
+from loadtests.control import run_folder
 from loanqa.errors import ConfigError
 
 

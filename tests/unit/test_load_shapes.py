@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from loadtests.shape_config import CompressedShape, available_shapes, load_shape
+from loadtests.model.shape_config import CompressedShape, available_shapes, load_shape
 from loanqa.durations import parse_duration
 from loanqa.errors import ConfigError
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from loadtests.slo_config import load_slos
+from loadtests.model.slo_config import load_slos
 from loanqa.errors import ConfigError
 from loanqa.load_summary import Funnel, Latency, LoadSummary, Outcomes, ProfileStats, StepStats
 from loanqa.slo import SloSet

@@ -9,9 +9,9 @@ from dataclasses import replace
 import msgpack  # type: ignore[import-untyped]
 import pytest
 
-from loadtests.journey_state import JourneyState
-from loadtests.summary_build import RunInfo, build_summary
-from loadtests.tally import Tally, from_wire, percentile
+from loadtests.output.summary_build import RunInfo, build_summary
+from loadtests.output.tally import Tally, from_wire, percentile
+from loadtests.run.journey_state import JourneyState
 from loanqa.events import StepFinished
 from loanqa.journey_steps import PAYOUT
 from loanqa.slo import Objective, SloSet

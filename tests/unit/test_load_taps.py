@@ -9,11 +9,11 @@ from pathlib import Path
 import msgpack  # type: ignore[import-untyped]
 import pytest
 
-from loadtests.classify import Attempt, step_finished
-from loadtests.results import write_journeys
-from loadtests.summary_build import RunInfo, build_summary
-from loadtests.tally import STAGES, Tally, from_wire
-from loadtests.taps import TapPolicy
+from loadtests.model.taps import TapPolicy
+from loadtests.output.results import write_journeys
+from loadtests.output.summary_build import RunInfo, build_summary
+from loadtests.output.tally import STAGES, Tally, from_wire
+from loadtests.run.classify import Attempt, step_finished
 from loanqa.taxonomy import Cause
 
 INFO = RunInfo("r1", "http://127.0.0.1:1", "smoke", "subway", 1.0, 2.0, 1)

@@ -1,6 +1,6 @@
 """What every borrower in one Locust process shares: options, the borrower factory, the tally.
 
-Built on first use from Locust's namespace (`loadtests.options.from_parsed`: the validated JSON `loanqa load` or
+Built on first use from Locust's namespace (`loadtests.model.options.from_parsed`: the validated JSON `loanqa load` or
 the master handed over, else the plain flags): on a worker that is after the master's first spawn message,
 which carries the master's arguments and its options JSON. Users and the shape read this instead of the namespace,
 so the journey code sees typed options only. The tally exists from the start: reports may be asked for earlier.
@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from loadtests.borrowers import BorrowerFactory
-from loadtests.journey_state import JourneyState
-from loadtests.options import LoadOptions, from_parsed
-from loadtests.retry import RetryPolicy
-from loadtests.routing import Route
-from loadtests.tally import Tally
-from loadtests.taps import TapPolicy
+from loadtests.model.options import LoadOptions, from_parsed
+from loadtests.model.retry import RetryPolicy
+from loadtests.model.routing import Route
+from loadtests.model.taps import TapPolicy
+from loadtests.output.tally import Tally
+from loadtests.run.borrowers import BorrowerFactory
+from loadtests.run.journey_state import JourneyState
 from loanqa.eventlog import EventLogWriter
 
 

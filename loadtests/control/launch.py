@@ -1,6 +1,6 @@
 """Run Locust as a subprocess for one load run, so gevent never patches the controlling process.
 
-The run is staged and published by `loadtests.run_folder` (never deleting what it did not write). Ctrl-C or
+The run is staged and published by `loadtests.control.run_folder` (never deleting what it did not write). Ctrl-C or
 SIGTERM asks Locust to stop its users and write everything measured so far (its summary then says
 `interrupted`); a crash leaves no report that looks complete. The Locust process group is stopped on any
 exit path.
@@ -17,14 +17,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loadtests import run_folder
-from loadtests.options import OPTIONS_ENV, LoadOptions
-from loadtests.run_folder import RunFolder
+from loadtests.control import run_folder
+from loadtests.control.run_folder import RunFolder
+from loadtests.model.options import OPTIONS_ENV, LoadOptions
 from loanqa.errors import ComponentError, Interrupted
 from loanqa.load_summary import FILE_NAME, LoadSummary, read_summary
 from loanqa.process_group import ProcessGroup, sigterm_as_interrupt
 
-LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+LOCUSTFILE = Path(__file__).parents[1] / "locustfile.py"
 STOP_GRACE_S = 30.0
 
 

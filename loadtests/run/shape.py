@@ -9,8 +9,8 @@ import time
 
 from locust import LoadTestShape
 
-from loadtests import runtime
-from loadtests.shape_config import CompressedShape
+from loadtests.model.shape_config import CompressedShape
+from loadtests.run import runtime
 
 
 class PeakShape(LoadTestShape):

@@ -14,10 +14,11 @@ from typing import Any
 
 import gevent
 
-from loadtests import live_snapshot, runtime
-from loadtests.live_snapshot import LiveSnapshot
-from loadtests.shape_config import CompressedShape
-from loadtests.summary_build import RunInfo, build_summary
+from loadtests.model import live_snapshot
+from loadtests.model.live_snapshot import LiveSnapshot
+from loadtests.model.shape_config import CompressedShape
+from loadtests.output.summary_build import RunInfo, build_summary
+from loadtests.run import runtime
 from loanqa.load_summary import LoadSummary
 from loanqa.slo import Objective, SloResult, SloSet
 from loanqa.slo_judge import judge_objective

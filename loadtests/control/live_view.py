@@ -18,8 +18,8 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from loadtests import live_snapshot
-from loadtests.live_snapshot import LiveSnapshot
+from loadtests.model import live_snapshot
+from loadtests.model.live_snapshot import LiveSnapshot
 from netprofiles.control import Profile
 
 Phases = Callable[[float], dict[str, str]]

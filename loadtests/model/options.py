@@ -16,10 +16,10 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 
-from loadtests.routing import Route, routes_from_json
-from loadtests.shape_config import ShapeSpec, load_shape
-from loadtests.slo_config import load_slos
-from loadtests.taps import DEFAULT_PATIENCE, MAX_PATIENCE
+from loadtests.model.routing import Route, routes_from_json
+from loadtests.model.shape_config import ShapeSpec, load_shape
+from loadtests.model.slo_config import load_slos
+from loadtests.model.taps import DEFAULT_PATIENCE, MAX_PATIENCE
 from loanqa.config.loader import Strict
 from loanqa.durations import parse_duration
 from loanqa.errors import MISSING, ConfigError

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from loadtests.retry import RETRIABLE
+from loadtests.model.retry import RETRIABLE
 from loanqa.taxonomy import Cause
 
 DEFAULT_PATIENCE = 3
@@ -20,7 +20,7 @@ PAUSE_S = (5.0, 20.0)
 
 @dataclass(frozen=True)
 class TapPolicy:
-    """`patience` taps at most per step (0..MAX_PATIENCE, checked in `loadtests.options`); 0 is a borrower who
+    """`patience` taps at most per step (0..MAX_PATIENCE, checked in `loadtests.model.options`); 0 is a borrower who
     gives up when the app does."""
 
     patience: int = DEFAULT_PATIENCE

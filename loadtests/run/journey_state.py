@@ -1,7 +1,7 @@
 """One borrower's journey under load: what it reached and its one final outcome, recorded exactly once.
 
 Kept apart from the Locust user so the journey can outlive its task: a payout not yet confirmed is
-re-checked when the run stops (loadtests.confirm), and whichever side learns the outcome first records it.
+re-checked when the run stops (loadtests.run.confirm), and whichever side learns the outcome first records it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from loadtests.tally import Tally
+from loadtests.output.tally import Tally
 from loanqa.eventlog import AttemptRecord, EventLogWriter, FinalOutcome, JourneyEnd, phone_ref
 from loanqa.masking import mask_id_number, mask_phone
 from loanqa.synthetic import Borrower

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from loadtests.tally import DISBURSED_AFTER_TAPS, TAPS, StepCounts, Tally, percentile
+from loadtests.output.tally import DISBURSED_AFTER_TAPS, TAPS, StepCounts, Tally, percentile
 from loanqa.load_summary import Funnel, Latency, LoadSummary, Outcomes, ProfileStats, StepStats
 from loanqa.taxonomy import Cause
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from loanqa.config.catalog import find_entry
 from loanqa.slo import SloSet, read_slo_set
 
-SLOS_DIR = Path(__file__).parent / "slos"
+SLOS_DIR = Path(__file__).parents[1] / "slos"
 
 
 def load_slos(name_or_path: str) -> SloSet:

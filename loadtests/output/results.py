@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from loadtests.allure_out import write_allure
-from loadtests.charts import write_charts
-from loadtests.summary_build import RunInfo, build_summary
-from loadtests.tally import JOURNEY_FIELDS, Tally
+from loadtests.output.allure_out import write_allure
+from loadtests.output.charts import write_charts
+from loadtests.output.summary_build import RunInfo, build_summary
+from loadtests.output.tally import JOURNEY_FIELDS, Tally
 from loanqa import atomic
 from loanqa.eventlog import merge, part_files
 from loanqa.load_summary import LoadSummary, RunStatus

@@ -17,7 +17,7 @@ from loanqa.config.catalog import catalog_names, find_entry
 from loanqa.config.loader import Strict, load_model
 from loanqa.durations import parse_duration
 
-SHAPES_DIR = Path(__file__).parent / "shapes"
+SHAPES_DIR = Path(__file__).parents[1] / "shapes"
 
 Seconds = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
 
@@ -70,7 +70,7 @@ def load_shape(name_or_path: str) -> ShapeSpec:
 class CompressedShape:
     """The shape replayed over `duration_s` with `users_scale` times its baseline; pure, so unit-testable.
 
-    Both are bounded (positive) where the run's options are validated (`loadtests.options.LoadOptions`)."""
+    Both are bounded (positive) where the run's options are validated (`loadtests.model.options.LoadOptions`)."""
 
     def __init__(self, spec: ShapeSpec, duration_s: float, users_scale: float = 1.0) -> None:
         self.spec, self.duration_s, self.users_scale = spec, duration_s, users_scale

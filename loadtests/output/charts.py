@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from loadtests.tally import Tally, percentile
+from loadtests.output.tally import Tally, percentile
 from loanqa import atomic
 from loanqa.taxonomy import Cause
 

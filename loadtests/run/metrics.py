@@ -19,9 +19,9 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
-from loadtests import runtime
-from loadtests.live_monitor import Latest
-from loadtests.tally import Tally
+from loadtests.output.tally import Tally
+from loadtests.run import runtime
+from loadtests.run.live_monitor import Latest
 
 # Seconds; the borrower's wait per journey step, from a fast login to a stalled e-sign.
 BUCKETS_S = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 30.0, 60.0)

@@ -4,7 +4,7 @@ Each journey is a new synthetic borrower put on one network profile by the mix's
 the borrower thinks (reads the contract, waits for the SMS). Status checks outnumber applications, as on a
 real holiday peak. Every attempt is written to the event log with its evidence (request id, replay), every
 press is classified once (loanqa.attribution) and reported as a StepFinished, and every journey that starts
-ends with exactly one outcome (loadtests.journey_state), unfinished ones included.
+ends with exactly one outcome (loadtests.run.journey_state), unfinished ones included.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from gevent import GreenletExit
 from locust import task
 from locust.contrib.fasthttp import FastHttpSession, FastHttpUser
 
-from loadtests import answers, runtime
-from loadtests.classify import Attempt, judge, may_have_landed, step_finished
-from loadtests.journey_state import JourneyState
-from loadtests.routing import Route, pick_route
+from loadtests.model.routing import Route, pick_route
+from loadtests.run import answers, runtime
+from loadtests.run.classify import Attempt, judge, may_have_landed, step_finished
+from loadtests.run.journey_state import JourneyState
 from loanqa import allure_labels
 from loanqa.eventlog import FinalOutcome
 from loanqa.events import StepFinished
@@ -39,7 +39,7 @@ class JourneyAborted(Exception):
 
 
 class PayoutUnconfirmed(Exception):
-    """The payout's status could not be seen in time; the run re-checks it before judging (loadtests.confirm)."""
+    """The payout's status could not be seen in time; the run re-checks it before judging (loadtests.run.confirm)."""
 
 
 class BorrowerBase(FastHttpUser):

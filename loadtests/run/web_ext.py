@@ -11,8 +11,8 @@ import html
 import json
 from typing import Any
 
-from loadtests.live_monitor import Latest
-from loadtests.live_snapshot import LiveSnapshot
+from loadtests.model.live_snapshot import LiveSnapshot
+from loadtests.run.live_monitor import Latest
 
 TAB = "loanqa"
 COLUMNS = [{"key": "kind", "title": "What"}, {"key": "name", "title": "Name"}, {"key": "value", "title": "Now"},

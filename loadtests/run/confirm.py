@@ -14,8 +14,8 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from loadtests.journey_state import JourneyState
-from loadtests.tally import Tally
+from loadtests.output.tally import Tally
+from loadtests.run.journey_state import JourneyState
 from loanqa.eventlog import EventLogWriter
 from loanqa.journey_steps import PAYOUT
 from loanqa.taxonomy import Cause

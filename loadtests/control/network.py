@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from loadtests.proxy_place import ProxyPlacement
-from loadtests.routing import Route, route_via, upstream_of
+from loadtests.control.proxy_place import ProxyPlacement
+from loadtests.model.routing import Route, route_via, upstream_of
 from netprofiles.control import NetworkController, NetworkMix, Profile, load_mix, load_profile
 
 
