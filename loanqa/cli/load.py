@@ -142,6 +142,15 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
     _report(summary, plan.out, cleanup, too_few=too_few)
 
 
+def preflight(shape: str, duration: str, network_mix: str, users_scale: float, think_scale: float,
+              slo: str = "default") -> None:
+    """`loanqa run` checks its load inputs by the load step's own rules before it starts refapp, Toxiproxy and
+    Appium: a typo costs a line, not a stack start and stop."""
+    build({"duration_s": duration, "shape": load_shape(shape), "slos": load_slos(slo), "users_scale": users_scale,
+           "think_scale": think_scale}, CLI_FLAGS)
+    _checked_mix(network_mix, None)
+
+
 def _verdict(summary: LoadSummary, too_few: TooFewSamples) -> None:
     """Missed SLOs fail the run; SLOs with too few samples fail it too, or are listed as a warning, as
     `too_few` says (the same choice a gate policy's `load.too_few_samples` makes)."""

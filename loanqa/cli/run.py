@@ -15,6 +15,7 @@ import click
 
 from loanqa import __version__, atomic
 from loanqa.cli.context import Settings
+from loanqa.cli.load import preflight
 from loanqa.errors import Interrupted, LoanQAError, ResultsError, RunFailed
 from loanqa.gate import Policy, Verdict, evaluate, load_policy
 from loanqa.gate.render import Format, render
@@ -58,9 +59,11 @@ def run(ctx: click.Context, out: Path | None, shape: str, duration: str, network
         skip_devices: bool) -> None:
     """Load test + device matrix + gate + report against the embedded refapp, in one command."""
     settings: Settings = ctx.obj
-    gate_policy = load_policy(policy)  # a bad policy fails before anything starts
+    gate_policy = load_policy(policy)  # a bad policy fails before anything starts, and so do the steps' inputs
     runs = results_dir()
     run_id = time.strftime("run-%Y%m%d-%H%M%S")  # one id for every step: load summary, device record, event logs
+    _preflight(shape, duration, network_mix, users_scale, think_scale, None if skip_devices else matrix, devices,
+               run_id, skip_load)
     out = (out or runs / run_id).resolve()
     previous = _previous_report(runs, out)
     stack = Stack(settings.project.stack, settings.state_dir)
@@ -88,6 +91,16 @@ def run(ctx: click.Context, out: Path | None, shape: str, duration: str, network
     verdict = _gate([s.results for s in steps if s.results.exists()], gate_policy, out)
     _report(out, [s.results for s in steps if s.results.exists()], previous, matrix, verdict)
     _finish(verdict, steps, out)
+
+
+def _preflight(shape: str, duration: str, network_mix: str, users_scale: float, think_scale: float,
+               matrix: Path | None, devices: tuple[str, ...], run_id: str, skip_load: bool) -> None:
+    if not skip_load:
+        preflight(shape, duration, network_mix, users_scale, think_scale)
+    if matrix is not None:
+        from devicetests.options import build_options
+
+        build_options(matrix, devices=list(devices), run_id=run_id)
 
 
 def _too_few(policy: Policy) -> TooFewSamples | None:

@@ -72,3 +72,16 @@ def test_terminal_output_is_masked_unless_show_pii(tmp_path: Path, capsys: pytes
     monkeypatch.setenv(SHOW_PII_ENV, "")  # restored after the test; --show-pii sets it for subprocesses
     code, _, err = run(["--show-pii", "--config", str(cfg), "status"], capsys)
     assert code == 2 and "stack.host: '13812345678'" in err
+
+
+@pytest.mark.parametrize(("argv", "named"), [
+    (["--skip-devices", "--shape", "dubble-11"], "dubble-11"),
+    (["--skip-devices", "--network-mix", "cn-2062"], "cn-2062"),
+    (["--skip-devices", "--duration", "90 parsecs"], "--duration"),
+    (["--skip-load", "--device", "pixel-77"], "pixel-77")])
+def test_run_refuses_a_typo_before_it_starts_anything(
+        argv: list[str], named: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "state"
+    code, _, err = run(["--state-dir", str(state), "run", "--out", str(tmp_path / "out"), *argv], capsys)
+    assert code == 2 and named in err and "Traceback" not in err, err
+    assert not list(state.rglob("*.json")) and not (tmp_path / "out").exists(), "nothing started, nothing written"
