@@ -1,14 +1,24 @@
-"""Both users in one Locust process, equal numbers, same endpoint: they share CPU and moment alike.
+"""The users locust_overhead.py compares, one class per Locust process (named on Locust's command line).
 
-`bare`: a plain FastHttpUser. `healthz`: the loanqa borrower machinery (route picked by network mix,
-classified step with retries and the tap policy, StepFinished into the tally), with a new borrower (new profile pick,
-new session) every JOURNEY requests, as a journey of ten steps would have.
+`BareUser`: a plain FastHttpUser on one keep-alive connection. `BareJourneyUser`: a plain FastHttpUser sending
+the borrower's requests byte for byte (the same path and an `X-Request-Id` of the same length) on a new session
+(new connection, new cookies) every JOURNEY requests, as a new borrower's phone would: the reference for loanqa's
+own code. `ProbeBorrower`: the loanqa borrower machinery (route picked by network mix, classified step with
+retries and the tap policy, StepFinished into the tally), a new borrower (new profile pick, new session) every
+JOURNEY requests, as a journey of ten steps would have.
 """
 
 from __future__ import annotations
 
-from locust import constant, task
-from locust.contrib.fasthttp import FastHttpUser
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import gevent
+from locust import constant, events, task
+from locust.contrib.fasthttp import FastHttpSession, FastHttpUser
 
 import loadtests.locustfile  # noqa: F401  (registers loanqa's arguments and tally wiring)
 from loadtests.run.journey import BorrowerBase
@@ -16,6 +26,7 @@ from loanqa.journey_steps import StepDef
 
 JOURNEY = 10
 HEALTHZ = StepDef("healthz", "GET", "/healthz", False, "health", (0.0, 0.0))
+REQUEST_ID = {"X-Request-Id": "0123456789abcdef-0123456789ab"}  # a journey id and a 12-digit suffix, as loanqa's
 
 
 class BareUser(FastHttpUser):
@@ -24,6 +35,20 @@ class BareUser(FastHttpUser):
     @task
     def bare(self) -> None:
         self.client.get("/healthz", name="bare")
+
+
+class BareJourneyUser(FastHttpUser):
+    wait_time = constant(0)
+    done = 0
+
+    @task
+    def bare_journey(self) -> None:
+        self.client.get("/healthz", name="bare_journey", headers=REQUEST_ID)
+        self.done += 1
+        if self.done % JOURNEY == 0:  # the old connection closed at once, as the borrower closes it
+            self.client.client.clientpool.close()
+            self.client = FastHttpSession(base_url=self.host, request_event=self.environment.events.request,
+                                          user=self, max_retries=0, insecure=True, concurrency=1)
 
 
 class ProbeBorrower(BorrowerBase):
@@ -39,3 +64,34 @@ class ProbeBorrower(BorrowerBase):
         self.done += 1
         if self.done % JOURNEY == 0:
             self._new_borrower()
+
+
+# -- the measuring window: after a warm-up, until the run stops (start-up imports and spawning excluded) --------------
+WARMUP_S = 1.0
+_marks: list[tuple[float, float, int]] = []
+
+
+def _mark(environment: Any) -> None:
+    _marks.append((time.perf_counter(), time.process_time(), environment.runner.stats.total.num_requests))
+
+
+def _on_start(environment: Any, **_: Any) -> None:
+    gevent.spawn_later(WARMUP_S, _mark, environment)
+
+
+def _on_stopping(environment: Any, **_: Any) -> None:
+    _mark(environment)
+    out = os.environ.get("LOANQA_BENCH_WINDOW")
+    if out and len(_marks) == 2:
+        (w0, c0, n0), (w1, c1, n1) = _marks
+        failures = environment.runner.stats.total.num_failures
+        Path(out).write_text(json.dumps({"requests": n1 - n0, "wall_s": w1 - w0, "cpu_s": c1 - c0,
+                                         "failures": failures}))
+
+
+def _listen(hook: Any, handler: Any) -> None:
+    hook.add_listener(handler)
+
+
+_listen(events.test_start, _on_start)
+_listen(events.test_stopping, _on_stopping)
