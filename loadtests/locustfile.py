@@ -21,7 +21,7 @@ from loadtests.model.options import LoadOptions, add_arguments
 from loadtests.model.shape_config import CompressedShape
 from loadtests.output.summary_build import RunInfo
 from loadtests.output.tally import from_wire
-from loadtests.run import runtime
+from loadtests.run import runtime, worker_final
 from loadtests.run.confirm import confirm_pending
 from loadtests.run.journey import BorrowerUser
 from loadtests.run.live_monitor import LiveMonitor
@@ -36,6 +36,7 @@ REPORT_KEY = "loanqa"
 CSV_PREFIX = "locust"
 _monitor: list[LiveMonitor] = []
 _csv: list[LocustCsv] = []
+_finals: list[worker_final.Finals] = []
 
 
 def _listen(hook: Any, handler: Any) -> None:
@@ -45,12 +46,15 @@ def _listen(hook: Any, handler: Any) -> None:
 def _wire(environment: Any, **_: Any) -> None:
     liveness_frames.warm()
     runner = environment.runner
-    _listen(events.test_stopping, lambda environment, **_: _confirm(runtime.context(environment)))
+    _listen(events.test_stop, lambda environment, **_: _confirm(runtime.context(environment)))
     if isinstance(runner, WorkerRunner):
         _listen(events.report_to_master, _report)
+        _listen(events.test_stop, lambda environment, **_: worker_final.send_final(environment))
+        runner.register_message(worker_final.STOP_NOW, worker_final.on_stop_now)
         return
     if isinstance(runner, MasterRunner):
         _listen(events.worker_report, _merge)
+        _finals.append(worker_final.Finals(runner))
     if environment.parsed_options is not None:
         opts = runtime.context(environment).options
         environment.parsed_options.loanqa_options = opts.to_json()  # workers get it with every spawn message
@@ -67,6 +71,8 @@ def _wire(environment: Any, **_: Any) -> None:
 
 
 def _confirm(ctx: runtime.LoadContext) -> None:
+    """After the users stopped (`test_stop`), before anything is written: a borrower may press disburse during the
+    graceful stop and be stopped mid-poll, so the re-check runs only once no user can add to `pending`."""
     confirm_pending(ctx.pending, ctx.target, ctx.tally, ctx.events)
 
 
@@ -114,6 +120,8 @@ def _started(environment: Any, **_: Any) -> None:
 def _interrupt(environment: Any) -> None:
     """An interrupt stops the borrowers at once: the graceful stop is for the shape's end, not for Ctrl-C."""
     environment.stop_timeout = 0
+    for finals in _finals:
+        finals.stop_now()
     environment.runner.quit()
 
 
