@@ -23,6 +23,7 @@ from loadtests.model.options import OPTIONS_ENV, LoadOptions
 from loanqa.errors import ComponentError, Interrupted
 from loanqa.load_summary import FILE_NAME, LoadSummary, read_summary
 from loanqa.process_group import ProcessGroup, sigterm_as_interrupt
+from loanqa.stack.process import tail as log_tail
 
 LOCUSTFILE = Path(__file__).parents[1] / "locustfile.py"
 STOP_GRACE_S = 30.0
@@ -128,7 +129,7 @@ def execute(plan: LoadPlan) -> LoadSummary:
                 raise Interrupted("interrupted before locust wrote summary.json; what it measured (if anything) "
                                   f"is kept in {run_folder.measured_place(plan.folder)}")
             log = plan.partial / "locust.log"
-            tail = _tail(log)
+            tail = log_tail(log, 15)
             raise ComponentError(f"locust exited with code {code} without writing {FILE_NAME}; its log is kept "
                                  f"in {_failed_log(plan.folder)}:\n{tail}")
     except BaseException:
@@ -142,13 +143,6 @@ def _failed_log(folder: RunFolder) -> Path:
     if folder.created:
         return folder.out.with_name(folder.out.name + ".failed") / "locust.log"
     return folder.out / run_folder.FAILED_LOG
-
-
-def _tail(path: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 def default_out(root: Path) -> Path:
