@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from devicetests.matrix import load_matrix
-from devicetests.providers import provider_for
 from loanqa.config.project import StackConfig
 from loanqa.ports import free_port
 from loanqa.stack.stack import Stack
+from loanqa_devicetests.matrix import load_matrix
+from loanqa_devicetests.providers import provider_for
 
 ROOT = Path(__file__).resolve().parents[1]
 MATRIX = ROOT / "devicetests" / "matrices" / "ci-emulated.yaml"

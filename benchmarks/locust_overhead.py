@@ -41,9 +41,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from loadtests.model.options import MAX_LIVE_INTERVAL_S
-from loadtests.model.routing import Route, routes_to_json
 from loanqa.ports import free_port
+from loanqa_loadtests.model.options import MAX_LIVE_INTERVAL_S
+from loanqa_loadtests.model.routing import Route, routes_to_json
 
 HERE = Path(__file__).parent / "locust_overhead_files"
 LIVE_OFF_S = MAX_LIVE_INTERVAL_S

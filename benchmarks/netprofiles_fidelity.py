@@ -31,9 +31,9 @@ from benchmarks.loopback import EchoServer, connect, recv_exactly, round_trip, w
 from loanqa import tools
 from loanqa.ports import free_port
 from loanqa.stack.process import ProcessManager, ProcessSpec
-from netprofiles.control import NetworkController
-from netprofiles.models import Profile, Timeline
-from netprofiles.toxiproxy_client import ToxicInfo, ToxiproxyClient
+from loanqa_netprofiles.control import NetworkController
+from loanqa_netprofiles.models import Profile, Timeline
+from loanqa_netprofiles.toxiproxy_client import ToxicInfo, ToxiproxyClient
 
 Row = tuple[str, str, str]  # figure, measured, verdict/ratio
 Tails = dict[str, float]  # tail figures (ms, lower is better) compared embedded vs real: within 1.2x
@@ -309,7 +309,7 @@ def main() -> int:
     started = time.monotonic()
     emb_tails: Tails = {}
     real_tails: Tails = {}
-    with server("embedded", lambda p: [sys.executable, "-m", "netprofiles.server", "--port", str(p)]) as url:
+    with server("embedded", lambda p: [sys.executable, "-m", "loanqa_netprofiles.server", "--port", str(p)]) as url:
         embedded = measure(url, emb_tails)
     real_bin = tools.toxiproxy_server()
     real: list[Row] | None = None

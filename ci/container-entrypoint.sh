@@ -6,7 +6,7 @@
 #   anything else     a loanqa command: `load --master …`, `load --worker --master-host …`, `gate …`, `doctor`
 set -eu
 case "${1:-}" in
-  refapp) shift; exec python3 -m refapp --host 0.0.0.0 --port 8700 --database-url sqlite:////work/refapp.sqlite3 "$@" ;;
-  toxiproxy) shift; exec python3 -m netprofiles.server --host 0.0.0.0 --port 8474 "$@" ;;
+  refapp) shift; exec python3 -m loanqa_refapp --host 0.0.0.0 --port 8700 --database-url sqlite:////work/refapp.sqlite3 "$@" ;;
+  toxiproxy) shift; exec python3 -m loanqa_netprofiles.server --host 0.0.0.0 --port 8474 "$@" ;;
   *) exec loanqa "$@" ;;
 esac

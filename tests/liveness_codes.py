@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devicetests.camera import Scenario
+from loanqa_devicetests.camera import Scenario
 
 EXPECTED_CODE: dict[Scenario, str | None] = {
     Scenario.GOOD: None,

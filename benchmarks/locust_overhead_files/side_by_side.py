@@ -20,9 +20,9 @@ import gevent
 from locust import constant, events, task
 from locust.contrib.fasthttp import FastHttpSession, FastHttpUser
 
-import loadtests.locustfile  # noqa: F401  (registers loanqa's arguments and tally wiring)
-from loadtests.run.journey import BorrowerBase
+import loanqa_loadtests.locustfile  # noqa: F401  (registers loanqa's arguments and tally wiring)
 from loanqa.journey_steps import StepDef
+from loanqa_loadtests.run.journey import BorrowerBase
 
 JOURNEY = 10
 HEALTHZ = StepDef("healthz", "GET", "/healthz", False, "health", (0.0, 0.0))

@@ -18,10 +18,10 @@ from loanqa.cli.context import Settings
 from loanqa.errors import LoanQAError, RunFailed
 from loanqa.process_group import run_in_group
 
-SUITE_DIR = Path(__file__).resolve().parents[2] / "devicetests"
+SUITE_DIR = Path(__file__).resolve().parents[2] / "loanqa_devicetests"
 STOP_GRACE_S = 120.0  # ending sessions and stopping Appium and refapp takes seconds; a hung one is killed
 OPTIONS_ENV = "LOANQA_DEVICE_RUN"
-PYTEST_LAB_DOWN = 6  # devicetests.lab_status.LAB_DOWN_EXIT; not imported, to keep pytest off the CLI's import path
+PYTEST_LAB_DOWN = 6  # loanqa_devicetests.lab_status.LAB_DOWN_EXIT, not imported: keeps pytest off the CLI's import path
 
 
 class LabDown(LoanQAError):
@@ -88,7 +88,7 @@ def devices(settings: Settings, matrix: Path, devices: tuple[str, ...], workers:
     Exit code: 0 every test passed (perhaps on a rerun), 1 failures, 2 invalid input, 4 every result broken:
     the device lab (Appium, devices, sessions) is down, and one line per device says why.
     """
-    from devicetests.options import build_options
+    from loanqa_devicetests.options import build_options
 
     opts = build_options(matrix, devices=list(devices), net_profile=net_profile, appium_url=appium_url,
                          target=target, toxiproxy_url=toxiproxy_url, state_dir=settings.state_dir / "devices",
@@ -118,7 +118,7 @@ def _verdict(code: int) -> None:
 def stop_left_behind_quietly(state_dir: Path) -> None:
     """After an interrupted suite: stop what it could not (a second Ctrl-C or CI's SIGTERM killed pytest before
     it ended its stack), with further interrupts held back until that is done (it takes seconds at most)."""
-    from devicetests.leftovers import stop_left_behind
+    from loanqa_devicetests.leftovers import stop_left_behind
 
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:

@@ -14,14 +14,6 @@ from typing import TYPE_CHECKING, get_args
 
 import click
 
-from loadtests.control import run_folder
-from loadtests.control.launch import LoadPlan, WebUI, default_out, execute, run_locust, worker_argv
-from loadtests.control.live_view import LiveView, timeline_phases
-from loadtests.control.proxy_place import LOOPBACK, placement
-from loadtests.model.options import CLI_FLAGS, LoadOptions, build
-from loadtests.model.routing import direct_route
-from loadtests.model.shape_config import CompressedShape, load_shape
-from loadtests.model.slo_config import load_slos
 from loanqa.cli.context import Settings
 from loanqa.cli.embedded import embedded
 from loanqa.durations import parse_duration
@@ -30,9 +22,17 @@ from loanqa.load_summary import LoadSummary
 from loanqa.paths import project_root
 from loanqa.slo import TooFewSamples
 from loanqa.target import TargetURL
+from loanqa_loadtests.control import run_folder
+from loanqa_loadtests.control.launch import LoadPlan, WebUI, default_out, execute, run_locust, worker_argv
+from loanqa_loadtests.control.live_view import LiveView, timeline_phases
+from loanqa_loadtests.control.proxy_place import LOOPBACK, placement
+from loanqa_loadtests.model.options import CLI_FLAGS, LoadOptions, build
+from loanqa_loadtests.model.routing import direct_route
+from loanqa_loadtests.model.shape_config import CompressedShape, load_shape
+from loanqa_loadtests.model.slo_config import load_slos
 
 if TYPE_CHECKING:
-    from loadtests.control.network import CheckedMix
+    from loanqa_loadtests.control.network import CheckedMix
 
 
 def bounded(field: str) -> click.IntRange | click.FloatRange:
@@ -119,7 +119,7 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
         TargetURL.parse(url)
         mix_name, routes = "", {"direct": direct_route(url)}
         if mix is not None:
-            from loadtests.control.network import mix_routes
+            from loanqa_loadtests.control.network import mix_routes
 
             proxy_api = toxiproxy_url or embedded(settings, stack, "toxiproxy")
             mix_name, routes = mix.name, stack.enter_context(mix_routes(
@@ -171,13 +171,14 @@ def _checked_mix(name: str, profiles_dir: Path | None) -> CheckedMix | None:
     """The mix and its profiles, read once, before anything starts; `none`: borrowers talk to the target."""
     if name == "none":
         return None
-    from loadtests.control.network import checked_mix
+    from loanqa_loadtests.control.network import checked_mix
 
     return checked_mix(name, profiles_dir)
 
 
 def _duration(text: str) -> float:
-    """A worker's deadline only; a run's duration is checked with its other options (`loadtests.model.options`)."""
+    """A worker's deadline only; a run's duration is checked with its other options
+    (`loanqa_loadtests.model.options`)."""
     try:
         return parse_duration(text)
     except ValueError as exc:

@@ -15,7 +15,7 @@ import click
 from loanqa.cli.context import Settings
 from loanqa.errors import MISSING, ComponentError, ConfigError
 from loanqa.stack.stack import Stack
-from netprofiles.control import (
+from loanqa_netprofiles.control import (
     NetworkController,
     Profile,
     attributes,

@@ -24,7 +24,7 @@ from loanqa.report import build
 from loanqa.slo import TooFewSamples
 from loanqa.stack.stack import Stack
 
-CI_MATRIX = Path(__file__).resolve().parents[2] / "devicetests" / "matrices" / "ci-emulated.yaml"
+CI_MATRIX = Path(__file__).resolve().parents[2] / "loanqa_devicetests" / "matrices" / "ci-emulated.yaml"
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def _preflight(shape: str, duration: str, network_mix: str, users_scale: float, 
     if not skip_load:
         preflight(shape, duration, network_mix, users_scale, think_scale)
     if matrix is not None:
-        from devicetests.options import build_options
+        from loanqa_devicetests.options import build_options
 
         build_options(matrix, devices=list(devices), run_id=run_id)
 

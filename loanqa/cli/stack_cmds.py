@@ -37,7 +37,7 @@ def up(settings: Settings, components: tuple[str, ...], refapp_port: int | None,
 
     With --refapp-settings and refapp already running, the file is applied to the running refapp."""
     if refapp_settings is not None:
-        from refapp.settings import load_settings
+        from loanqa_refapp.settings import load_settings
 
         load_settings(refapp_settings)  # a broken file is refused here, naming file, key and value
     stack = _stack(settings, RefappOptions(database_url, refapp_settings), refapp_port=refapp_port,
@@ -53,7 +53,7 @@ def up(settings: Settings, components: tuple[str, ...], refapp_port: int | None,
 @click.pass_obj
 def down(settings: Settings, components: tuple[str, ...]) -> None:
     """Stop COMPONENTS (default: all) that loanqa started, also those a killed `loanqa devices` left running."""
-    from devicetests.leftovers import stop_left_behind
+    from loanqa_devicetests.leftovers import stop_left_behind
 
     names = components or COMPONENTS
     stopped = _stack(settings).down(names)

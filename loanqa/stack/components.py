@@ -27,7 +27,7 @@ class RefappOptions:
 def refapp_spec(cfg: StackConfig, state_dir: Path, opts: RefappOptions | None = None) -> ProcessSpec:
     opts = opts or RefappOptions()
     db = opts.database_url or f"sqlite:///{state_dir / 'refapp.sqlite3'}"
-    argv = [sys.executable, "-m", "refapp", "--host", cfg.host, "--port", str(cfg.refapp_port),
+    argv = [sys.executable, "-m", "loanqa_refapp", "--host", cfg.host, "--port", str(cfg.refapp_port),
             "--database-url", db]
     if opts.settings_file is not None:
         argv += ["--settings", str(opts.settings_file)]
@@ -39,7 +39,8 @@ def toxiproxy_spec(cfg: StackConfig) -> ProcessSpec:
     if real is not None:
         argv = [str(real), "-host", cfg.host, "-port", str(cfg.toxiproxy_port)]
     else:
-        argv = [sys.executable, "-m", "netprofiles.server", "--host", cfg.host, "--port", str(cfg.toxiproxy_port)]
+        argv = [sys.executable, "-m", "loanqa_netprofiles.server", "--host", cfg.host, "--port",
+                str(cfg.toxiproxy_port)]
     return ProcessSpec("toxiproxy", argv, cfg.toxiproxy_port, f"http://{cfg.host}:{cfg.toxiproxy_port}/version")
 
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import httpx
 
-from devicetests.camera import Scenario, encode_jpeg, frames
 from loanqa.contract_client import JourneyClient, Step
 from loanqa.synthetic import Borrower, make_borrower
-from refapp import decisions
-from refapp.settings import Settings
+from loanqa_devicetests.camera import Scenario, encode_jpeg, frames
+from loanqa_refapp import decisions
+from loanqa_refapp.settings import Settings
 
 DEFAULTS = Settings()
 

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
-from devicetests.lab_status import LAB_DOWN_EXIT
 from loanqa.config.project import StackConfig
 from loanqa.eventlog import AttemptRecord, JourneyEnd, read_events
 from loanqa.ports import free_port
 from loanqa.stack.components import appium_spec
 from loanqa.stack.process import ProcessManager
 from loanqa.stack.stack import Stack
+from loanqa_devicetests.lab_status import LAB_DOWN_EXIT
 from tests.interrupt import ctrl_c_blocked_or_ignored, takes_ctrl_c
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -260,8 +260,8 @@ def _ppid(stat: Path) -> int:
 _FAULTS = """
 import os
 import pytest
-from devicetests.camera.chromium_file import ChromiumFakeFile
-from devicetests.evidence import Evidence
+from loanqa_devicetests.camera.chromium_file import ChromiumFakeFile
+from loanqa_devicetests.evidence import Evidence
 
 def _camera_rejected(self, driver, scenario):
     raise RuntimeError("injected: the lab rejected the camera feed")

@@ -22,10 +22,10 @@ from selenium.webdriver.common.actions.pointer_input import PointerInput
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 
-from devicetests.camera.scenarios import Scenario, write_y4m
 from loanqa.synthetic import Borrower, make_borrower, unit_hash
-from netprofiles.control import NetworkController, load_profile
-from netprofiles.toxiproxy_client import ToxicInfo
+from loanqa_devicetests.camera.scenarios import Scenario, write_y4m
+from loanqa_netprofiles.control import NetworkController, load_profile
+from loanqa_netprofiles.toxiproxy_client import ToxicInfo
 from tests.appium_session import Phone, chromium_session
 from tests.integration.refapp_helpers import scenario_frames
 

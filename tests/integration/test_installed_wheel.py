@@ -20,6 +20,7 @@ import pytest
 from loanqa import tools
 from loanqa.ports import free_port
 from loanqa.stack.process import http_ready
+from tests.user_project import check_project
 
 ROOT = Path(__file__).resolve().parents[2]
 UNSHIPPED = (".git", ".venv", ".tools", ".loanqa", "loanqa-results", "build", "dist", "*.egg-info", "__pycache__",
@@ -63,10 +64,11 @@ def test_wheel_ships_every_file_the_cli_reads(installed: Path) -> None:
     policy = site / "loanqa" / "policies" / "default.yaml"
     assert policy.is_file() and not policy.is_symlink()
     assert "name: default" in policy.read_text()
-    for shipped in ("devicetests/matrices/ci-emulated.yaml", "devicetests/js/layout_check.js",
-                    "loadtests/shapes/double-11.yaml", "loadtests/slos/default.yaml", "netprofiles/mixes/cn-2026.yaml",
-                    "netprofiles/profiles/subway.yaml", "refapp/static/app/index.html",
-                    "refapp/static/app/pages/sign.js", "loanqa/data/astronaut.png"):
+    for shipped in ("loanqa_devicetests/matrices/ci-emulated.yaml", "loanqa_devicetests/js/layout_check.js",
+                    "loanqa_loadtests/shapes/double-11.yaml", "loanqa_loadtests/slos/default.yaml",
+                    "loanqa_netprofiles/mixes/cn-2026.yaml",
+                    "loanqa_netprofiles/profiles/subway.yaml", "loanqa_refapp/static/app/index.html",
+                    "loanqa_refapp/static/app/pages/sign.js", "loanqa/data/astronaut.png"):
         assert (site / shipped).is_file(), f"{shipped} missing from the wheel"
 
 
@@ -110,3 +112,9 @@ def test_run_from_an_empty_folder_keeps_everything_in_that_folder(installed: Pat
     for name, port in ports.items():
         path = {"refapp_port": "/healthz", "toxiproxy_port": "/version", "appium_port": "/status"}[name]
         assert not http_ready(f"http://127.0.0.1:{port}{path}"), f"{name} still answers"
+
+
+def test_a_users_own_component_named_folders_collect_and_pass_beside_the_plugin(installed: Path,
+                                                                                  tmp_path: Path) -> None:
+    matrix = _site_packages(installed) / "loanqa_devicetests" / "matrices" / "ci-emulated.yaml"
+    check_project([str(installed / "pytest")], matrix, tmp_path, _user_env())

@@ -17,10 +17,6 @@ import httpx
 import pytest
 import yaml
 
-from loadtests.output.summary_build import RunInfo, build_summary
-from loadtests.output.tally import Tally
-from loadtests.run.confirm import confirm_pending
-from loadtests.run.journey_state import JourneyState
 from loanqa.attribution import Attempt, Verdict, judge
 from loanqa.contract_client import JourneyClient
 from loanqa.eventlog import AttemptRecord, EventLogWriter, JourneyEnd, phone_ref, read_events
@@ -28,7 +24,11 @@ from loanqa.journey_steps import PAYOUT
 from loanqa.load_summary import read_summary
 from loanqa.synthetic import Borrower
 from loanqa.taxonomy import CODE_CAUSES, Cause
-from refapp.faults import hit
+from loanqa_loadtests.output.summary_build import RunInfo, build_summary
+from loanqa_loadtests.output.tally import Tally
+from loanqa_loadtests.run.confirm import confirm_pending
+from loanqa_loadtests.run.journey_state import JourneyState
+from loanqa_refapp.faults import hit
 from tests.integration.refapp_helpers import borrower, onboarded, patched_settings, signed_loan
 from tests.integration.test_load_runs import FAST, LOANQA, journeys, refapp_with, run_load
 

@@ -19,13 +19,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devicetests.camera import Scenario
 from loanqa.config.project import StackConfig
 from loanqa.contract_client import JourneyClient
 from loanqa.ports import free_port
 from loanqa.stack.components import RefappOptions, refapp_spec
 from loanqa.stack.process import ProcessManager
 from loanqa.synthetic import Borrower
+from loanqa_devicetests.camera import Scenario
 from tests.integration.refapp_helpers import (
     borrower,
     expect,
@@ -206,7 +206,7 @@ def test_bad_settings_are_refused_with_the_key_named(private: Private) -> None:
 def test_bad_settings_file_stops_refapp_with_file_key_and_value(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("max_inflight: lots\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "refapp", "--port", str(free_port()), "--settings", str(bad),
+    done = subprocess.run([sys.executable, "-m", "loanqa_refapp", "--port", str(free_port()), "--settings", str(bad),
                            "--database-url", f"sqlite:///{tmp_path / 'db.sqlite3'}"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2

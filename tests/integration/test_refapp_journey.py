@@ -18,11 +18,11 @@ import httpx
 import numpy as np
 import pytest
 
-from devicetests.camera import Scenario
 from loanqa.contract_client import JourneyClient
 from loanqa.eventlog import AttemptRecord, JourneyEnd, read_events
 from loanqa.ports import free_port
 from loanqa.synthetic import make_borrower
+from loanqa_devicetests.camera import Scenario
 from tests.integration.refapp_helpers import (
     borrower,
     expect,

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from devicetests.camera import Scenario
 from loanqa.contract_client import JourneyClient
+from loanqa_devicetests.camera import Scenario
 from tests.integration.refapp_helpers import borrower, expect, logged_in, scenario_frames
 from tests.liveness_codes import EXPECTED_CODE
 

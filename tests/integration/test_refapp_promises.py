@@ -234,7 +234,7 @@ def test_sessions_survive_a_restart(tmp_path: Path) -> None:
 
 
 def _good_frames() -> list[str]:
-    from devicetests.camera import Scenario
+    from loanqa_devicetests.camera import Scenario
     from tests.integration.refapp_helpers import scenario_frames
 
     return scenario_frames(Scenario.GOOD)

@@ -84,7 +84,7 @@ def test_down_also_stops_what_a_killed_device_run_left(tmp_path: Path) -> None:
 _APPLY_AND_HANG = """
 import sys, time
 from pathlib import Path
-from netprofiles.control import NetworkController, load_profile
+from loanqa_netprofiles.control import NetworkController, load_profile
 ctl = NetworkController(sys.argv[1], run_id="devices-killed", state_dir=Path(sys.argv[2]))
 print(ctl.apply(load_profile("3g"), upstream="127.0.0.1:9").proxy_name, flush=True)
 time.sleep(120)

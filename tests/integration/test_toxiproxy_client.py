@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from loanqa.ports import free_port
-from netprofiles.toxiproxy_client import (
+from loanqa_netprofiles.toxiproxy_client import (
     NotFoundError,
     ProxyExistsError,
     ToxicInfo,

@@ -19,9 +19,9 @@ from click.testing import CliRunner
 from benchmarks.loopback import EchoServer, connect, round_trip, wait_until_refused
 from loanqa.cli.main import cli
 from loanqa.ports import free_port
-from netprofiles.control import NetworkController, load_profile
-from netprofiles.ledger import Ledger
-from netprofiles.toxiproxy_client import ServerGoneError, ToxiproxyClient, ToxiproxyError
+from loanqa_netprofiles.control import NetworkController, load_profile
+from loanqa_netprofiles.ledger import Ledger
+from loanqa_netprofiles.toxiproxy_client import ServerGoneError, ToxiproxyClient, ToxiproxyError
 from tests.interrupt import ctrl_c_blocked_or_ignored, takes_ctrl_c
 
 pytestmark = pytest.mark.toxiproxy
@@ -174,7 +174,7 @@ def test_net_clear_from_another_process_removes_only_recorded(toxiproxy_url: str
 
 
 class KillableServer:
-    """A private embedded Toxiproxy (`python -m netprofiles.server`) on a fixed free port, so a test can kill it
+    """A private embedded Toxiproxy (`python -m loanqa_netprofiles.server`) on a fixed free port, so a test can kill it
     mid-way (or freeze it) and start a fresh one where it was: what a crashed or restarted server looks like."""
 
     def __init__(self) -> None:
@@ -185,7 +185,7 @@ class KillableServer:
     def start(self) -> KillableServer:
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]) + os.pathsep
                + os.environ.get("PYTHONPATH", "")}
-        self.proc = subprocess.Popen([sys.executable, "-m", "netprofiles.server", "--port", str(self.port)],
+        self.proc = subprocess.Popen([sys.executable, "-m", "loanqa_netprofiles.server", "--port", str(self.port)],
                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

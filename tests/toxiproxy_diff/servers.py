@@ -78,7 +78,7 @@ def running(argv_for_port: list[str]) -> Iterator[str]:
 
 @contextmanager
 def embedded() -> Iterator[str]:
-    with running([sys.executable, "-m", "netprofiles.server"]) as url:
+    with running([sys.executable, "-m", "loanqa_netprofiles.server"]) as url:
         yield url
 
 

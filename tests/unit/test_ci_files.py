@@ -11,12 +11,12 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from loadtests.control.proxy_place import placement
 from loanqa import allure_labels
 from loanqa.gate import load_policy
 from loanqa.journey_steps import STEP_NAMES
-from netprofiles.catalog import list_profiles
-from netprofiles.control import load_mix
+from loanqa_loadtests.control.proxy_place import placement
+from loanqa_netprofiles.catalog import list_profiles
+from loanqa_netprofiles.control import load_mix
 
 ROOT = Path(__file__).resolve().parents[2]
 CI = ROOT / "ci"
@@ -264,7 +264,7 @@ def test_grafana_dashboard_queries_only_series_the_metrics_endpoint_exports() ->
     import json
     import re
 
-    from loadtests.run import metrics
+    from loanqa_loadtests.run import metrics
 
     dashboard = json.loads((CI / "grafana" / "loanqa-load.json").read_text(encoding="utf-8"))
     exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]

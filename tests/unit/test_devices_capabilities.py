@@ -11,11 +11,11 @@ import cv2
 import numpy as np
 import pytest
 
-from devicetests.camera.cloud_inject import CloudImageInjection
-from devicetests.camera.emulator_inject import EmulatorImageInjection
-from devicetests.camera.still import still_png
-from devicetests.matrix import load_matrix
-from devicetests.providers import provider_for
+from loanqa_devicetests.camera.cloud_inject import CloudImageInjection
+from loanqa_devicetests.camera.emulator_inject import EmulatorImageInjection
+from loanqa_devicetests.camera.still import still_png
+from loanqa_devicetests.matrix import load_matrix
+from loanqa_devicetests.providers import provider_for
 
 MATRICES = Path(__file__).resolve().parents[2] / "devicetests" / "matrices"
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from devicetests.options import RunOptions, build_options
 from loanqa.cli import devices as devices_cli
 from loanqa.cli.devices import PytestFlags, pytest_argv
 from loanqa.cli.main import main
+from loanqa_devicetests.options import RunOptions, build_options
 
 MATRIX = Path(__file__).resolve().parents[2] / "devicetests" / "matrices" / "ci-emulated.yaml"
 

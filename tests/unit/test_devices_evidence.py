@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from devicetests.journey_log import DeviceJourneyLog
-from devicetests.probe import Call, answered_cause
 from loanqa.eventlog import AttemptRecord, JourneyEnd, read_events
 from loanqa.taxonomy import Cause
+from loanqa_devicetests.journey_log import DeviceJourneyLog
+from loanqa_devicetests.probe import Call, answered_cause
 
 SIGN = Call(method="POST", path="/v1/loans/L_1/sign", key="k1", started_s=100.0, duration_ms=2000.0, status=504,
             code="ESIGN_STALLED", request_id="r1", replayed=False, error=None, loan_id=None, borrower_id=None)

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from devicetests.locks import device_lock
-from devicetests.masking import mask
-from devicetests.outcomes import DeviceFailure, InfrastructureError
-from devicetests.session import Backoff
 from loanqa.allure_labels import cause_from_message
 from loanqa.taxonomy import Cause
+from loanqa_devicetests.locks import device_lock
+from loanqa_devicetests.masking import mask
+from loanqa_devicetests.outcomes import DeviceFailure, InfrastructureError
+from loanqa_devicetests.session import Backoff
 
 
 def test_lock_released_after_body_and_after_error(tmp_path: Path) -> None:
@@ -32,7 +32,7 @@ def test_lock_released_after_body_and_after_error(tmp_path: Path) -> None:
 
 def test_lock_held_by_another_process_is_broken_infrastructure(tmp_path: Path) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys,time; from devicetests.locks import device_lock\n"
+        [sys.executable, "-c", "import sys,time; from loanqa_devicetests.locks import device_lock\n"
          f"with device_lock(__import__('pathlib').Path({str(tmp_path)!r}), 'pixel-7', 5):\n"
          "    print('held', flush=True); sys.stdin.readline()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)

@@ -8,8 +8,8 @@ from pathlib import Path
 import allure_commons
 import pytest
 
-from devicetests.masking import OutputMasking
 from loanqa.masking import clear_secrets, register_pii, register_secret
+from loanqa_devicetests.masking import OutputMasking
 
 pytest_plugins = ["pytester"]
 NAME, PHONE, ID_NUMBER, KEY = "欧阳海燕", "13912345678", "330106198704130564", "AK-canary-5e1f"
@@ -67,8 +67,8 @@ def test_failed_and_broken_results_are_masked_everywhere(pytester: pytest.Pytest
 def test_hub_error_text_and_hub_credentials_are_masked(masking: OutputMasking) -> None:
     from selenium.common.exceptions import SessionNotCreatedException
 
-    from devicetests.session import _short
     from loanqa.report.environment import render_properties
+    from loanqa_devicetests.session import _short
 
     echoed = SessionNotCreatedException(f'Could not start a new session. {{"accessKey": "{KEY}", "user": "alice"}}')
     assert KEY not in _short(echoed) and "Could not start a new session" in _short(echoed)

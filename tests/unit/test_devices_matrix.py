@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from devicetests.matrix import load_matrix
 from loanqa.errors import ConfigError
+from loanqa_devicetests.matrix import load_matrix
 
 MATRICES = Path(__file__).resolve().parents[2] / "devicetests" / "matrices"
 GOOD_DEVICE = ("  - name: a\n    platform: android\n    tier: mid\n    label: x\n"

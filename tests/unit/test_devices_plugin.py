@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from devicetests.lab_status import LAB_DOWN_EXIT
-from devicetests.options import build_options
 from loanqa.gate.results import read_results
 from loanqa.ports import free_port
+from loanqa_devicetests.lab_status import LAB_DOWN_EXIT
+from loanqa_devicetests.options import build_options
 
 pytest_plugins = ["pytester"]
 MATRIX = Path(__file__).resolve().parents[2] / "devicetests" / "matrices" / "ci-emulated.yaml"

@@ -11,7 +11,7 @@ import pytest
 
 from loanqa import faces
 from loanqa.liveness_frames import blinking_frames
-from refapp import liveness
+from loanqa_refapp import liveness
 
 
 def test_shipped_photo_is_the_512px_colour_face_and_its_no_face_crop_has_none() -> None:

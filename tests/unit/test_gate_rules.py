@@ -264,7 +264,7 @@ def test_policy_errors_name_key_and_value(bad: dict[str, Any], said: str) -> Non
 def _starved_profile_run(folder: Path) -> Path:
     """As `loanqa load` writes it (summary + Allure results): every SLO met but a rare profile's, which got
     too few approved borrowers to be judged."""
-    from loadtests.output.allure_out import write_allure
+    from loanqa_loadtests.output.allure_out import write_allure
 
     path = _short_run(folder)
     summary = LoadSummary.model_validate_json(path.read_text())

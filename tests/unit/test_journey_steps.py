@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from devicetests.probe import Call
 from loanqa import allure_labels
 from loanqa.journey_steps import STEP_NAMES, STEPS, Application, StepDef, step, step_sent_as, walk
 from loanqa.synthetic import make_borrower
+from loanqa_devicetests.probe import Call
 
 
 class Recorder:

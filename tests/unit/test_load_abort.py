@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from loadtests.run import runtime
-from loadtests.run.live_monitor import LiveMonitor
 from loanqa.load_summary import LoadSummary, ProfileStats, StepStats
 from loanqa.slo import SloSet
 from loanqa.slo_judge import judge_objective
 from loanqa.taxonomy import Cause
+from loanqa_loadtests.run import runtime
+from loanqa_loadtests.run.live_monitor import LiveMonitor
 
 SLOS = SloSet.model_validate({"slos": [{"name": "technical failure rate", "metric": "technical_failure_rate",
                                         "per_profile": True, "max": 0.2, "min_samples": 30, "abort": True,

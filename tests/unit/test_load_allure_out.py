@@ -3,10 +3,10 @@ its profile, n and floor, and no cause."""
 
 from __future__ import annotations
 
-from loadtests.output.allure_out import _result
 from loanqa.load_summary import LoadSummary, StepStats
 from loanqa.slo import CauseShare, SloResult
 from loanqa.taxonomy import Cause
+from loanqa_loadtests.output.allure_out import _result
 
 
 def _summary() -> LoadSummary:

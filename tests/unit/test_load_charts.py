@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from matplotlib.axes import Axes
 
-from loadtests.output import charts
-from loadtests.output.tally import Slot, Tally
+from loanqa_loadtests.output import charts
+from loanqa_loadtests.output.tally import Slot, Tally
 
 CN_2026 = ["3g", "4g", "4g-weak", "5g", "clean", "edge", "elevator", "festival", "flaky-carrier", "handover",
            "subway", "very-bad"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 
-from loadtests.model.retry import RetryPolicy
-from loadtests.run.classify import Attempt, error_code, judge, retry_after, step_finished
 from loanqa.attribution import Verdict
 from loanqa.taxonomy import Cause, Outcome
+from loanqa_loadtests.model.retry import RetryPolicy
+from loanqa_loadtests.run.classify import Attempt, error_code, judge, retry_after, step_finished
 
 TIMEOUT = Attempt(None, error="timed out")
 

@@ -51,8 +51,9 @@ def test_bad_shape_file_names_file_and_key(capsys: pytest.CaptureFixture[str], t
 
 
 def test_cli_and_load_modules_never_import_locust() -> None:
-    code = ("import sys, loanqa.cli.main, loanqa.cli.load, loadtests.control.launch, loadtests.output.results, "
-            "loadtests.control.network; bad = {'locust', 'gevent'} & set(sys.modules); assert not bad, bad")
+    code = ("import sys, loanqa.cli.main, loanqa.cli.load, loanqa_loadtests.control.launch, "
+            "loanqa_loadtests.output.results, loanqa_loadtests.control.network; "
+            "bad = {'locust', 'gevent'} & set(sys.modules); assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
@@ -148,8 +149,8 @@ def test_a_bad_too_few_samples_value_is_a_usage_error(capsys: pytest.CaptureFixt
 
 
 def test_the_slo_sets_too_few_samples_is_validated_naming_file_key_and_value(tmp_path: Path) -> None:
-    from loadtests.model.slo_config import load_slos
     from loanqa.errors import ConfigError
+    from loanqa_loadtests.model.slo_config import load_slos
 
     bad = tmp_path / "slos.yaml"
     bad.write_text("too_few_samples: skip\nslos: [{metric: technical_failure_rate, max: 0.1}]\n")

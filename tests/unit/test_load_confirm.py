@@ -1,4 +1,4 @@
-"""The end-of-run payout re-check (loadtests.run.confirm) on a stub lookup: races and lost answers."""
+"""The end-of-run payout re-check (loanqa_loadtests.run.confirm) on a stub lookup: races and lost answers."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ import random
 from pathlib import Path
 from typing import Any
 
-from loadtests.output.tally import JOURNEY_FIELDS, Tally
-from loadtests.run.classify import may_have_landed
-from loadtests.run.confirm import confirm_pending
-from loadtests.run.journey_state import JourneyState
 from loanqa.attribution import Attempt
 from loanqa.eventlog import EventLogWriter, JourneyEnd, read_events
 from loanqa.journey_steps import PAYOUT
 from loanqa.synthetic import make_borrower
 from loanqa.taxonomy import Cause
+from loanqa_loadtests.output.tally import JOURNEY_FIELDS, Tally
+from loanqa_loadtests.run.classify import may_have_landed
+from loanqa_loadtests.run.confirm import confirm_pending
+from loanqa_loadtests.run.journey_state import JourneyState
 
 
 def _pending(n: int) -> list[JourneyState]:

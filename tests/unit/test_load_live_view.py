@@ -9,18 +9,18 @@ from types import SimpleNamespace
 import pytest
 from rich.console import Console
 
-from loadtests.control.live_view import progress_line, render, timeline_phases
-from loadtests.model.live_snapshot import LiveSnapshot, SloNow
-from loadtests.model.shape_config import CompressedShape, load_shape
-from loadtests.model.slo_config import load_slos
-from loadtests.output.summary_build import RunInfo
-from loadtests.output.tally import Tally, from_wire
-from loadtests.run import runtime
-from loadtests.run.journey_state import JourneyState
-from loadtests.run.live_monitor import LiveMonitor
 from loanqa.synthetic import make_borrower
 from loanqa.taxonomy import Cause
-from netprofiles.control import load_profile
+from loanqa_loadtests.control.live_view import progress_line, render, timeline_phases
+from loanqa_loadtests.model.live_snapshot import LiveSnapshot, SloNow
+from loanqa_loadtests.model.shape_config import CompressedShape, load_shape
+from loanqa_loadtests.model.slo_config import load_slos
+from loanqa_loadtests.output.summary_build import RunInfo
+from loanqa_loadtests.output.tally import Tally, from_wire
+from loanqa_loadtests.run import runtime
+from loanqa_loadtests.run.journey_state import JourneyState
+from loanqa_loadtests.run.live_monitor import LiveMonitor
+from loanqa_netprofiles.control import load_profile
 
 SNAP = LiveSnapshot(started_at=0, elapsed_s=42, duration_s=120, users=30, target_users=32,
                     stage="stage 2/4 (1→3× baseline)", rps=57.5, requests=2400, journeys_started=60,

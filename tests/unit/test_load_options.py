@@ -9,16 +9,16 @@ from typing import Any
 import click
 import pytest
 
-from loadtests.control.launch import LoadPlan, WebUI, locust_argv, locust_env
-from loadtests.control.run_folder import RunFolder
-from loadtests.model import options as options_module
-from loadtests.model.options import CLI_FLAGS, OPTIONS_ENV, LoadOptions, add_arguments, build, from_parsed
-from loadtests.model.routing import Route
-from loadtests.model.shape_config import available_shapes, load_shape
-from loadtests.model.slo_config import load_slos
-from loadtests.run.runtime import build_context
 from loanqa.cli.load import bounded
 from loanqa.errors import ConfigError
+from loanqa_loadtests.control.launch import LoadPlan, WebUI, locust_argv, locust_env
+from loanqa_loadtests.control.run_folder import RunFolder
+from loanqa_loadtests.model import options as options_module
+from loanqa_loadtests.model.options import CLI_FLAGS, OPTIONS_ENV, LoadOptions, add_arguments, build, from_parsed
+from loanqa_loadtests.model.routing import Route
+from loanqa_loadtests.model.shape_config import available_shapes, load_shape
+from loanqa_loadtests.model.slo_config import load_slos
+from loanqa_loadtests.run.runtime import build_context
 
 HOST = "http://127.0.0.1:1"
 SHAPE = "name: peak\nbaseline_users: 4\npoints: [{at: 0s, x: 1}, {at: 1m, x: 3}]\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from loadtests.control.proxy_place import ProxyPlacement, placement
 from loanqa.errors import ConfigError
+from loanqa_loadtests.control.proxy_place import ProxyPlacement, placement
 
 
 def test_default_is_loopback_on_free_ports() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from loadtests.model.routing import Route, direct_route, route_via, routes_from_json, routes_to_json, upstream_of
-from loadtests.run.borrowers import BorrowerFactory
 from loanqa.errors import ConfigError
 from loanqa.synthetic import is_valid_id
+from loanqa_loadtests.model.routing import Route, direct_route, route_via, routes_from_json, routes_to_json, upstream_of
+from loanqa_loadtests.run.borrowers import BorrowerFactory
 
 
 def test_https_target_dials_the_proxy_and_keeps_host_and_sni_name() -> None:
@@ -62,7 +62,7 @@ def test_shared_devices_only_when_asked() -> None:
 def test_borrowers_spread_over_profiles_by_weight() -> None:
     import random
 
-    from loadtests.model.routing import pick_route
+    from loanqa_loadtests.model.routing import pick_route
 
     routes = [route_via("wifi", "http://h:1", "127.0.0.1:2", 0.7), route_via("2g", "http://h:1", "127.0.0.1:3", 0.3)]
     rng = random.Random(7)

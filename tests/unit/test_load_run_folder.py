@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from loadtests.control import run_folder
 from loanqa.errors import ConfigError
+from loanqa_loadtests.control import run_folder
 
 
 def _run(out: Path, run_id: str, files: dict[str, str]) -> run_folder.RunFolder:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from loadtests.model.shape_config import CompressedShape, available_shapes, load_shape
 from loanqa.durations import parse_duration
 from loanqa.errors import ConfigError
+from loanqa_loadtests.model.shape_config import CompressedShape, available_shapes, load_shape
 
 
 def test_catalog_has_the_holiday_shapes() -> None:

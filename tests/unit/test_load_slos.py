@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from loadtests.model.slo_config import load_slos
 from loanqa.errors import ConfigError
 from loanqa.load_summary import Funnel, Latency, LoadSummary, Outcomes, ProfileStats, StepStats
 from loanqa.slo import SloSet
 from loanqa.slo_judge import judge
 from loanqa.taxonomy import Cause
+from loanqa_loadtests.model.slo_config import load_slos
 
 
 def _summary(disbursed: int) -> LoadSummary:

@@ -9,15 +9,15 @@ from dataclasses import replace
 import msgpack  # type: ignore[import-untyped]
 import pytest
 
-from loadtests.output.summary_build import RunInfo, build_summary
-from loadtests.output.tally import Tally, from_wire, percentile
-from loadtests.run.journey_state import JourneyState
 from loanqa.events import StepFinished
 from loanqa.journey_steps import PAYOUT
 from loanqa.slo import Objective, SloSet
 from loanqa.slo_judge import Scope, cause_shares, judge
 from loanqa.synthetic import make_borrower
 from loanqa.taxonomy import Cause
+from loanqa_loadtests.output.summary_build import RunInfo, build_summary
+from loanqa_loadtests.output.tally import Tally, from_wire, percentile
+from loanqa_loadtests.run.journey_state import JourneyState
 
 INFO = RunInfo("r1", "http://127.0.0.1:1", "smoke", "clean", 1.0, 2.0, 2)
 

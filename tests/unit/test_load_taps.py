@@ -9,12 +9,12 @@ from pathlib import Path
 import msgpack  # type: ignore[import-untyped]
 import pytest
 
-from loadtests.model.taps import TapPolicy
-from loadtests.output.results import write_journeys
-from loadtests.output.summary_build import RunInfo, build_summary
-from loadtests.output.tally import STAGES, Tally, from_wire
-from loadtests.run.classify import Attempt, step_finished
 from loanqa.taxonomy import Cause
+from loanqa_loadtests.model.taps import TapPolicy
+from loanqa_loadtests.output.results import write_journeys
+from loanqa_loadtests.output.summary_build import RunInfo, build_summary
+from loanqa_loadtests.output.tally import STAGES, Tally, from_wire
+from loanqa_loadtests.run.classify import Attempt, step_finished
 
 INFO = RunInfo("r1", "http://127.0.0.1:1", "smoke", "subway", 1.0, 2.0, 1)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from loanqa.errors import ConfigError
-from netprofiles.control import list_profiles, load_mix, load_profile, toxic_infos
+from loanqa_netprofiles.control import list_profiles, load_mix, load_profile, toxic_infos
 
 REQUIRED = {"5g", "4g", "4g-weak", "3g", "edge", "very-bad", "subway", "elevator", "handover", "festival",
             "flaky-carrier"}

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from netprofiles.models import Timeline
-from netprofiles.server.toxics.timing import _cuts
-from netprofiles.timeline import TimelineDriver, is_down, next_change
+from loanqa_netprofiles.models import Timeline
+from loanqa_netprofiles.server.toxics.timing import _cuts
+from loanqa_netprofiles.timeline import TimelineDriver, is_down, next_change
 
 SUBWAY = Timeline(every_s=40, down_s=6, offset_s=20)
 ELEVATOR = Timeline(down_s=45, offset_s=10)

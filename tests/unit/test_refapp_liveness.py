@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from devicetests.camera import Scenario, frames, write_y4m
-from devicetests.camera.scenarios import eyes_closed_at
-from refapp import liveness
+from loanqa_devicetests.camera import Scenario, frames, write_y4m
+from loanqa_devicetests.camera.scenarios import eyes_closed_at
+from loanqa_refapp import liveness
 from tests.integration.refapp_helpers import scenario_frames
 from tests.liveness_codes import EXPECTED_CODE
 

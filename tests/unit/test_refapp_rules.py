@@ -15,13 +15,13 @@ import pytest
 
 from loanqa.errors import ConfigError
 from loanqa.synthetic import make_borrower, make_id_number, registry_name
-from refapp import decisions
-from refapp.apierror import ApiError
-from refapp.esign import MIN_INK_PIXELS, ink_pixels
-from refapp.faults import hit
-from refapp.identity import check_identity
-from refapp.pii import PiiFilter, mask
-from refapp.settings import Faults, Settings, updated
+from loanqa_refapp import decisions
+from loanqa_refapp.apierror import ApiError
+from loanqa_refapp.esign import MIN_INK_PIXELS, ink_pixels
+from loanqa_refapp.faults import hit
+from loanqa_refapp.identity import check_identity
+from loanqa_refapp.pii import PiiFilter, mask
+from loanqa_refapp.settings import Faults, Settings, updated
 
 S = Settings()
 CLEAN = decisions.Inputs(id_number="11010519491231002X", bureau_score=700, open_loans_elsewhere=0,

@@ -1,2 +1,0 @@
-"""The controlling process (`loanqa load`): plan and start Locust, make the mix's proxies, show the run, publish its
-folder. Never imports Locust, gevent or `loadtests.run` (checked by import-linter), so gevent never patches the CLI."""
