@@ -156,7 +156,8 @@ def _verdict(summary: LoadSummary, too_few: TooFewSamples) -> None:
     `too_few` says (the same choice a gate policy's `load.too_few_samples` makes)."""
     missed = [s.name for s in summary.slos if s.missed]
     short = [s.shortfall() for s in summary.slos if s.insufficient]
-    few = f"{len(short)} SLOs with too few samples (too_few_samples: {too_few}): {'; '.join(short)}"
+    listed = "; ".join(short) if len(short) <= 3 else "each named on its FEW line above"
+    few = f"{len(short)} SLOs with too few samples (too_few_samples: {too_few}): {listed}"
     if short and too_few == "warn":
         click.echo(f"loanqa load: warning: {len(short)} SLOs with too few samples to judge (too_few_samples: warn); "
                    "n and floor on their FEW lines above")

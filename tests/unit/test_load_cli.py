@@ -129,6 +129,21 @@ def test_too_few_samples_fails_the_load_run_by_default(capsys: pytest.CaptureFix
                               "(technical_failure_rate 0.25 so far, objective ≤ 0.2)")
 
 
+def test_many_starved_slos_make_one_short_error_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A short run on a 12-profile mix starves ~20 per-profile SLOs: the error names the count, not a wall of text."""
+    from loanqa.cli.load import _report
+    from loanqa.errors import RunFailed
+
+    starved = _starved()
+    few = starved.slos[1]
+    many = starved.model_copy(update={"slos": [few.model_copy(update={"profile": f"p{i}"}) for i in range(20)]})
+    with pytest.raises(RunFailed) as err:
+        _report(many, tmp_path)
+    assert capsys.readouterr().out.count("FEW   technical failure rate") == 20
+    assert str(err.value) == ("20 SLOs with too few samples (too_few_samples: fail): each named on its FEW line "
+                              "above")
+
+
 def test_too_few_samples_only_warns_when_asked(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     from loanqa.cli.load import _report
 
