@@ -8,6 +8,9 @@ finish. Tests that send SIGINT start their child with this reset, and say so whe
 from __future__ import annotations
 
 import signal
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 _SIGINT_BIT = 1 << (signal.SIGINT - 1)
@@ -24,3 +27,21 @@ def ctrl_c_blocked_or_ignored(pid: int) -> str:
     fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
     why = [name for name in ("SigBlk", "SigIgn") if int(fields[name].strip(), 16) & _SIGINT_BIT]
     return " and ".join(f"SIGINT in {name}" for name in why)
+
+
+def ctrl_c(proc: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
+    """Press Ctrl-C on a child started with `takes_ctrl_c`; what it wrote until it ended."""
+    assert not ctrl_c_blocked_or_ignored(proc.pid), ctrl_c_blocked_or_ignored(proc.pid)
+    proc.send_signal(signal.SIGINT)
+    return proc.communicate(timeout=timeout)
+
+
+@contextmanager
+def reaped(proc: subprocess.Popen[str]) -> Iterator[subprocess.Popen[str]]:
+    """A child the test leaves running (a wait that timed out, a failed assertion) is killed, not orphaned."""
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -23,7 +23,7 @@ from loanqa.stack.components import appium_spec
 from loanqa.stack.process import ProcessManager
 from loanqa.stack.stack import Stack
 from loanqa_devicetests.lab_status import LAB_DOWN_EXIT
-from tests.interrupt import ctrl_c_blocked_or_ignored, takes_ctrl_c
+from tests.interrupt import ctrl_c, ctrl_c_blocked_or_ignored, reaped, takes_ctrl_c
 
 ROOT = Path(__file__).resolve().parents[2]
 MATRIX = ROOT / "devicetests" / "matrices" / "ci-emulated.yaml"
@@ -162,20 +162,14 @@ def test_ctrl_c_on_loanqa_devices_ends_the_session_and_stops_what_it_started(tmp
             str(MATRIX), "--device", "pixel-7", "-n", "0", "--alluredir", str(results)]
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             preexec_fn=takes_ctrl_c)
-    try:
+    with reaped(proc):
         deadline = time.monotonic() + 150
         while not list(results.glob("*-attachment.png")):  # a step screenshot: the phone session is live
             assert proc.poll() is None and time.monotonic() < deadline, "the first device test never got going"
             time.sleep(0.2)  # polling interval for the condition above
         started = [json.loads(p.read_text())["pid"] for p in pids_dir.glob("*.json")]
         drivers = _children(started, "chromedriver")
-        assert not ctrl_c_blocked_or_ignored(proc.pid), ctrl_c_blocked_or_ignored(proc.pid)
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=180)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        _, err = ctrl_c(proc, timeout=180)
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
     assert len(started) == 2 and drivers, (started, drivers)
     assert [pid for pid in started + drivers if _running(pid)] == [], "Appium, refapp or chromedriver left running"

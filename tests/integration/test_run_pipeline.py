@@ -12,7 +12,6 @@ import json
 import os
 import random
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ import pytest
 from loanqa.ports import free_port
 from loanqa.stack.process import http_ready
 from loanqa.synthetic import make_id_number, registry_name
-from tests.interrupt import ctrl_c_blocked_or_ignored, takes_ctrl_c
+from tests.interrupt import ctrl_c, reaped, takes_ctrl_c
 
 LOANQA = str(Path(sys.executable).parent / "loanqa")
 MATRIX = Path(__file__).resolve().parents[2] / "devicetests" / "matrices" / "ci-emulated.yaml"
@@ -146,18 +145,12 @@ def test_ctrl_c_during_the_load_step_ends_the_whole_run_with_130_and_stops_the_s
                              "--think-scale", "0.02", "--device", "android-small-360"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                             preexec_fn=takes_ctrl_c)
-    try:
+    with reaped(proc):
         deadline = time.monotonic() + 240
         while _live_journeys(out / "load" / ".loanqa-partial" / "live.json") < 2:  # the load step is under way
             assert proc.poll() is None and time.monotonic() < deadline, "the load step never got going"
             time.sleep(0.3)  # polling interval for the condition above
-        assert not ctrl_c_blocked_or_ignored(proc.pid), ctrl_c_blocked_or_ignored(proc.pid)
-        proc.send_signal(signal.SIGINT)
-        stdout, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        stdout, err = ctrl_c(proc, timeout=120)
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in stdout + err, stdout + err
     assert "== devices ==" not in stdout and not (out / "devices").exists(), "the device matrix ran after Ctrl-C"
     assert not (out / "verdict.json").exists(), "an interrupted run is not gated"

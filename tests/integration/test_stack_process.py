@@ -17,7 +17,7 @@ from loanqa.errors import ComponentError
 from loanqa.ports import free_port
 from loanqa.process_group import pid_alive
 from loanqa.stack.process import ProcessManager, ProcessSpec, http_ready
-from tests.interrupt import ctrl_c_blocked_or_ignored, takes_ctrl_c
+from tests.interrupt import ctrl_c, reaped, takes_ctrl_c
 
 
 def http_server_spec(name: str, port: int, root: Path) -> ProcessSpec:
@@ -99,19 +99,13 @@ def test_ctrl_c_while_waiting_for_readiness_stops_the_started_process(tmp_path: 
     pidfile = state / "pids" / "mute.json"
     proc = subprocess.Popen([sys.executable, "-c", _NEVER_READY, str(state), str(free_port())],
                             stderr=subprocess.PIPE, text=True, preexec_fn=takes_ctrl_c)
-    try:
+    with reaped(proc):
         deadline = time.monotonic() + 30
         while not pidfile.exists():  # the component is started; start() now waits for it to answer
             assert proc.poll() is None and time.monotonic() < deadline, "the component never started"
             time.sleep(0.02)  # polling interval for the condition above
         started = json.loads(pidfile.read_text())["pid"]
-        assert not ctrl_c_blocked_or_ignored(proc.pid), ctrl_c_blocked_or_ignored(proc.pid)
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        _, err = ctrl_c(proc, timeout=30)
     assert "KeyboardInterrupt" in err, err
     deadline = time.monotonic() + 5
     while pid_alive(started) and time.monotonic() < deadline:
