@@ -163,10 +163,7 @@ def test_ctrl_c_on_loanqa_devices_ends_the_session_and_stops_what_it_started(tmp
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             preexec_fn=takes_ctrl_c)
     with reaped(proc):
-        deadline = time.monotonic() + 150
-        while not list(results.glob("*-attachment.png")):  # a step screenshot: the phone session is live
-            assert proc.poll() is None and time.monotonic() < deadline, "the first device test never got going"
-            time.sleep(0.2)  # polling interval for the condition above
+        _until_a_phone_session_is_live(results, proc)
         started = [json.loads(p.read_text())["pid"] for p in pids_dir.glob("*.json")]
         drivers = _children(started, "chromedriver")
         _, err = ctrl_c(proc, timeout=180)
@@ -203,10 +200,7 @@ def test_a_second_interrupt_still_leaves_nothing_running(tmp_path: Path, second:
                             preexec_fn=takes_ctrl_c)
     family: list[int] = []
     try:
-        deadline = time.monotonic() + 150
-        while not list(results.glob("*-attachment.png")):  # a step screenshot: the phone session is live
-            assert proc.poll() is None and time.monotonic() < deadline, "the first device test never got going"
-            time.sleep(0.2)  # polling interval for the condition above
+        _until_a_phone_session_is_live(results, proc)
         started = [json.loads(p.read_text())["pid"] for p in pids_dir.glob("*.json")]
         family = _tree(started)  # Appium, refapp and their children: chromedriver, chromium
         assert not ctrl_c_blocked_or_ignored(proc.pid), ctrl_c_blocked_or_ignored(proc.pid)
@@ -323,3 +317,10 @@ def _comm(pid: int) -> str:
         return f"{Path(f'/proc/{pid}/comm').read_text().strip()} ({pid})"
     except OSError:
         return str(pid)
+
+
+def _until_a_phone_session_is_live(results: Path, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 150
+    while not list(results.glob("*-attachment.png")):  # a step screenshot: the phone session is live
+        assert proc.poll() is None and time.monotonic() < deadline, "the first device test never got going"
+        time.sleep(0.2)  # polling interval for the condition above

@@ -48,9 +48,7 @@ def _hits(root: Path, canaries: dict[str, str], extra: dict[str, str]) -> tuple[
 @pytest.mark.appium
 @pytest.mark.toxiproxy
 def test_run_ends_in_report_and_verdict_leaves_nothing_running_and_leaks_nothing(tmp_path: Path) -> None:
-    ports = {"refapp_port": free_port(), "toxiproxy_port": free_port(), "appium_port": free_port()}
-    config = tmp_path / "loanqa.yaml"
-    config.write_text("stack:\n" + "".join(f"  {k}: {v}\n" for k, v in ports.items()))
+    config, ports = _stack_on_free_ports(tmp_path)
     out, state = tmp_path / "run", tmp_path / "state"
     canary_id = make_id_number(random.Random(secrets.token_hex(4)))
     canaries = {"name": registry_name(canary_id), "phone": CANARY_PHONE, "id_number": canary_id,
@@ -115,9 +113,7 @@ def test_run_ends_in_report_and_verdict_leaves_nothing_running_and_leaks_nothing
 
     assert left == ["refapp"], "run stops what it started, and only that"
     assert down.returncode == 0
-    for name, port in ports.items():
-        path = {"refapp_port": "/healthz", "toxiproxy_port": "/version", "appium_port": "/status"}[name]
-        assert not http_ready(f"http://127.0.0.1:{port}{path}"), f"{name} still answers"
+    _nothing_answers(ports)
 
     scanned, hits = _hits(tmp_path, canaries, {"terminal": log})
     print(f"canary scan: {scanned} files (terminal included), {len(hits)} hits")
@@ -135,9 +131,7 @@ def _live_journeys(live: Path) -> int:
 @pytest.mark.appium
 @pytest.mark.toxiproxy
 def test_ctrl_c_during_the_load_step_ends_the_whole_run_with_130_and_stops_the_stack(tmp_path: Path) -> None:
-    ports = {"refapp_port": free_port(), "toxiproxy_port": free_port(), "appium_port": free_port()}
-    config = tmp_path / "loanqa.yaml"
-    config.write_text("stack:\n" + "".join(f"  {k}: {v}\n" for k, v in ports.items()))
+    config, ports = _stack_on_free_ports(tmp_path)
     out, state = tmp_path / "run", tmp_path / "state"
     env = {**os.environ, "LOANQA_STATE_DIR": str(state), "NO_COLOR": "1", "COLUMNS": "120"}
     env.pop("TOXIPROXY_URL", None)
@@ -155,6 +149,18 @@ def test_ctrl_c_during_the_load_step_ends_the_whole_run_with_130_and_stops_the_s
     assert "== devices ==" not in stdout and not (out / "devices").exists(), "the device matrix ran after Ctrl-C"
     assert not (out / "verdict.json").exists(), "an interrupted run is not gated"
     assert not list((state / "pids").glob("*.json")), "the stack the run started is still recorded"
+    _nothing_answers(ports)
+
+
+def _stack_on_free_ports(tmp_path: Path) -> tuple[Path, dict[str, int]]:
+    """A project config whose refapp, Toxiproxy and Appium take free ports: runs never collide with others."""
+    ports = {"refapp_port": free_port(), "toxiproxy_port": free_port(), "appium_port": free_port()}
+    config = tmp_path / "loanqa.yaml"
+    config.write_text("stack:\n" + "".join(f"  {k}: {v}\n" for k, v in ports.items()))
+    return config, ports
+
+
+def _nothing_answers(ports: dict[str, int]) -> None:
     for name, port in ports.items():
         path = {"refapp_port": "/healthz", "toxiproxy_port": "/version", "appium_port": "/status"}[name]
         assert not http_ready(f"http://127.0.0.1:{port}{path}"), f"{name} still answers"
