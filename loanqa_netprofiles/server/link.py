@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import cast
 
 from loanqa_netprofiles.server.toxics import BEHAVIOURS
-from loanqa_netprofiles.server.toxics.base import Chunk, LinkClosed, Stub, Toxic
+from loanqa_netprofiles.server.toxics.base import Chunk, LinkClosed, Stub, Toxic, now
 
 WRITE_HIGH = 4 * 1024 * 1024
 READ_SIZE = 32 * 1024
@@ -144,9 +144,9 @@ class Link:
         if self.queue is None and not self.stubs:
             self.dest.write(data)
             return
-        now = self.loop.time()
+        read_at = now()
         for start in range(0, len(data), READ_SIZE):
-            self._enqueue(Chunk(data[start:start + READ_SIZE], now))
+            self._enqueue(Chunk(data[start:start + READ_SIZE], read_at))
 
     def feed_eof(self) -> None:
         if self.eof:

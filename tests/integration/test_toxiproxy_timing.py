@@ -67,6 +67,14 @@ def test_jitter_stays_within_latency_plus_minus_jitter(embedded_url: str, echo: 
     assert max(samples) - min(samples) >= 40, samples  # it does vary: jitter is applied
 
 
+def test_latency_never_delivers_a_chunk_early(embedded_url: str, echo: EchoServer) -> None:
+    """Upstream's Go timers never fire early; uvloop's cached millisecond clock would, by up to 1 ms."""
+    listen = proxied(embedded_url, echo.address, {"type": "latency", "attributes": {"latency": 20}})
+    with connect(listen) as sock:
+        samples = [round_trip(sock, b"x") * 1000 for _ in range(100)]
+    assert min(samples) >= 20, sorted(samples)[:5]
+
+
 def test_bandwidth_first_byte_matches_real_server(embedded_url: str, echo: EchoServer) -> None:
     if not servers.have_real():
         pytest.skip("no real Toxiproxy (LOANQA_TOXIPROXY_REFERENCE / TOXIPROXY_URL); absolute checks above ran")

@@ -7,6 +7,8 @@ awaits; a toxic that ends the connection raises `LinkClosed` to stop the chain.
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
@@ -17,7 +19,7 @@ from loanqa_netprofiles.server.gojson import Float32
 @dataclass(slots=True)
 class Chunk:
     data: bytes
-    ts: float  # loop.time() when it was read, so latency is measured from arrival, not from dequeue
+    ts: float  # now() when it was read, so latency is measured from arrival, not from dequeue
 
 
 Forward = Callable[[Chunk | None], Awaitable[None]]
@@ -90,18 +92,25 @@ def _wake(waiter: asyncio.Future[None]) -> None:
         waiter.set_result(None)
 
 
+def now() -> float:
+    """The real monotonic time: uvloop's loop.time() is cached per loop iteration in whole milliseconds,
+    so waits measured on it could end up to a millisecond before upstream's (Go timers never fire early)."""
+    return time.monotonic()
+
+
 async def sleep_until(link: LinkContext, deadline: float, toxic: Toxic) -> None:
-    """Sleep to `deadline`, returning early once the toxic is removed (so /reset releases data at once).
+    """Sleep to `deadline` (a now() value), returning early once the toxic is removed (so /reset releases
+    data at once).
 
     One timer handle and one future per wait (no asyncio.wait): thousands of connections sleep at once.
     """
     loop = link.loop
-    while not toxic.removed and deadline > loop.time():
+    while not toxic.removed and (remaining := deadline - now()) > 0:
         changed = link.changed()
         if changed.done():  # only once the connection is closed: nothing left to wait for
             return
         waiter: asyncio.Future[None] = loop.create_future()
-        handle = loop.call_at(deadline, _wake, waiter)
+        handle = loop.call_later(math.ceil(remaining * 1000) / 1000, _wake, waiter)
 
         def on_change(_: asyncio.Future[None], waiter: asyncio.Future[None] = waiter) -> None:
             _wake(waiter)

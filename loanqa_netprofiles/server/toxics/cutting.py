@@ -12,6 +12,7 @@ from loanqa_netprofiles.server.toxics.base import (
     LinkClosed,
     LinkContext,
     Stub,
+    now,
     sleep_until,
 )
 
@@ -33,7 +34,7 @@ class Timeout(Behaviour):
         return link.loop.create_task(self._expire(link, stub, timeout / 1000))
 
     async def _expire(self, link: LinkContext, stub: Stub, seconds: float) -> None:
-        await sleep_until(link, link.loop.time() + seconds, stub.toxic)
+        await sleep_until(link, now() + seconds, stub.toxic)
         if not stub.toxic.removed:
             link.close_connection()
 
@@ -47,7 +48,7 @@ class ResetPeer(Behaviour):
     attributes: ClassVar[tuple[str, ...]] = ("timeout",)
 
     async def process(self, link: LinkContext, stub: Stub, chunk: Chunk | None, forward: Forward) -> None:
-        await sleep_until(link, link.loop.time() + stub.toxic.attributes["timeout"] / 1000, stub.toxic)
+        await sleep_until(link, now() + stub.toxic.attributes["timeout"] / 1000, stub.toxic)
         if stub.toxic.removed:
             await forward(chunk)
             return
@@ -82,5 +83,5 @@ class SlowClose(Behaviour):
 
     async def process(self, link: LinkContext, stub: Stub, chunk: Chunk | None, forward: Forward) -> None:
         if chunk is None:
-            await sleep_until(link, link.loop.time() + stub.toxic.attributes["delay"] / 1000, stub.toxic)
+            await sleep_until(link, now() + stub.toxic.attributes["delay"] / 1000, stub.toxic)
         await forward(chunk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import ClassVar
 
-from loanqa_netprofiles.server.toxics.base import Behaviour, Chunk, Forward, LinkContext, Stub, sleep_until
+from loanqa_netprofiles.server.toxics.base import Behaviour, Chunk, Forward, LinkContext, Stub, now, sleep_until
 
 
 class Noop(Behaviour):
@@ -48,12 +48,12 @@ class Bandwidth(Behaviour):
         debt = stub.state.get("debt", 0.0) + len(chunk.data) / (rate * 1000)
         data, step = chunk.data, rate * 100
         while len(data) > step and not stub.toxic.removed:
-            await sleep_until(link, link.loop.time() + 0.1, stub.toxic)
+            await sleep_until(link, now() + 0.1, stub.toxic)
             await forward(Chunk(data[:step], chunk.ts))
             data, debt = data[step:], debt - 0.1
-        start = link.loop.time()
+        start = now()
         await sleep_until(link, start + debt, stub.toxic)
-        stub.state["debt"] = debt - (link.loop.time() - start)
+        stub.state["debt"] = debt - (now() - start)
         await forward(Chunk(data, chunk.ts))
 
 
@@ -75,7 +75,7 @@ class Slicer(Behaviour):
                     await forward(Chunk(chunk.data[hi:], chunk.ts))
                 return
             if i + 1 < len(cuts) and attrs["delay"] > 0:
-                await sleep_until(link, link.loop.time() + attrs["delay"] / 1e6, stub.toxic)
+                await sleep_until(link, now() + attrs["delay"] / 1e6, stub.toxic)
 
 
 def _cuts(start: int, end: int, average: int, variation: int) -> list[tuple[int, int]]:
