@@ -10,7 +10,7 @@ reason naming velocity or a pending application, and the answer is not a replay.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from loanqa.taxonomy import Cause, cause_for_response
@@ -18,9 +18,12 @@ from loanqa.taxonomy import Cause, cause_for_response
 DUPLICATE_EVIDENCE = frozenset({"VELOCITY", "APPROVED_APPLICATION_PENDING", "DUPLICATE"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Attempt:
-    """One HTTP attempt: a response (status, error code) or a client-side error (no complete response)."""
+    """One HTTP attempt: a response (status, error code) or a client-side error (no complete response).
+
+    A value, never changed once made; not `frozen` only because a frozen dataclass costs four times as much to
+    build, and the borrower builds one per request."""
 
     status: int | None
     code: str | None = None
@@ -30,14 +33,17 @@ class Attempt:
     replayed: bool = False  # `Idempotent-Replayed: true`: the first answer to this key, sent again
     reasons: tuple[str, ...] = ()
     step: str | None = None
+    # Decided once, here: a press reads it on every retry, tap and judgement (the borrower's hot path).
+    cause: Cause | None = field(init=False, compare=False, repr=False, default=None)
 
-    @property
-    def cause(self) -> Cause | None:
+    def __post_init__(self) -> None:
         if self.error is not None or not self.status:
-            return Cause.NETWORK
-        if self.malformed:
-            return Cause.SERVER_ERROR
-        return cause_for_response(self.status, self.code, self.step, self.retry_after_s is not None)
+            cause: Cause | None = Cause.NETWORK
+        elif self.malformed:
+            cause = Cause.SERVER_ERROR
+        else:
+            cause = cause_for_response(self.status, self.code, self.step, self.retry_after_s is not None)
+        self.cause = cause
 
     @property
     def duplicate_evidence(self) -> bool:
@@ -89,7 +95,10 @@ def judge(attempts: list[Attempt]) -> Verdict:
         raise ValueError("a step has at least one attempt")
     last = attempts[-1]
     cause = last.cause
-    after_network = any(a.cause is Cause.NETWORK for a in attempts[:-1])
-    if cause is Cause.FRAUD_FLAGGED and after_network and last.duplicate_evidence:
+    if cause is Cause.FRAUD_FLAGGED and last.duplicate_evidence and any(a.cause is Cause.NETWORK
+                                                                        for a in attempts[:-1]):
         return Verdict(Cause.NETWORK, True)
-    return Verdict(cause, False)
+    return _PLAIN[cause]
+
+
+_PLAIN = {c: Verdict(c, False) for c in (None, *Cause)}  # judge's common answer, made once

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from loanqa.taxonomy import Cause, Outcome, outcome_of
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StepFinished:
-    """One step of one borrower's journey ended, with its cause if it did not succeed.
+    """One step of one borrower's journey ended, with its cause if it did not succeed. A value, never changed once
+    made (not `frozen`: that costs four times as much to build, once per request under load).
 
     `false_rejection` marks a business rejection (fraud flag, duplicate) that only happened because
     the request was retried after a network failure: the cause is then `network`, not fraud.

@@ -7,6 +7,7 @@ functions, so a test borrower is valid by construction and a mismatch is always 
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 import random
 import threading
@@ -17,6 +18,7 @@ from loanqa.masking import mask_id_number, mask_name, mask_phone
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+_ZERO_TOTAL = 48 * sum(_WEIGHTS)
 _REGIONS = ("110101", "310104", "440305", "330106", "510107", "420111", "320102", "610113")
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 _GIVEN = ("伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超",
@@ -24,9 +26,10 @@ _GIVEN = ("伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", 
 
 
 def check_digit(first17: str) -> str:
-    if len(first17) != 17 or not first17.isdigit():
+    if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
         raise ValueError("need the first 17 digits")
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    # ASCII codes times weights, less '0' (48) times the weights' sum: no int() per digit (every load borrower)
+    total = sum(map(operator.mul, first17.encode(), _WEIGHTS)) - _ZERO_TOTAL
     return _CHECK[total % 11]
 
 
@@ -36,9 +39,14 @@ def is_valid_id(id_number: str) -> bool:
 
 
 def make_id_number(rng: random.Random) -> str:
-    region = rng.choice(_REGIONS)
-    birth = f"{rng.randint(1966, 2004)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-    first17 = f"{region}{birth}{rng.randint(0, 999):03d}"
+    """Region, birth date (1966-2004, days 1-28) and sequence from one 64-bit draw: every load borrower makes one,
+    and five `randint` calls cost more than the rest of the borrower together."""
+    x = rng.getrandbits(64)
+    x, region = divmod(x, len(_REGIONS))
+    x, year = divmod(x, 2004 - 1966 + 1)
+    x, month = divmod(x, 12)
+    x, day = divmod(x, 28)
+    first17 = f"{_REGIONS[region]}{1966 + year}{month + 1:02d}{day + 1:02d}{x % 1000:03d}"
     return first17 + check_digit(first17)
 
 
@@ -110,6 +118,8 @@ def take_canary() -> Borrower | None:
     """The canary identity for the first borrower this process makes, then None: each load process and device
     worker walks it once, so the identity reaches every kind of output without one phone flooding the target."""
     global _canary_taken
+    if _canary_taken or CANARY_ENV not in os.environ:  # every borrower asks: no lock unless a canary is planted
+        return None
     with _canary_lock:
         if _canary_taken:
             return None

@@ -19,10 +19,12 @@ from typing import Any
 import gevent
 from locust import constant, events, task
 from locust.contrib.fasthttp import FastHttpSession, FastHttpUser
+from prometheus_client import exposition
 
 import loanqa_loadtests.locustfile  # noqa: F401  (registers loanqa's arguments and tally wiring)
 from loanqa.journey_steps import StepDef
 from loanqa_loadtests.run.journey import BorrowerBase
+from loanqa_loadtests.run.live_monitor import LiveMonitor
 
 JOURNEY = 10
 HEALTHZ = StepDef("healthz", "GET", "/healthz", False, "health", (0.0, 0.0))
@@ -66,13 +68,33 @@ class ProbeBorrower(BorrowerBase):
             self._new_borrower()
 
 
+# -- the live work's own CPU: each live judgement and each /metrics answer, timed where it runs ---------------------
+_live_cpu = [0.0]
+
+
+def _timed(fn: Any) -> Any:
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.process_time()  # neither yields to the hub: no other greenlet's CPU falls in between
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _live_cpu[0] += time.process_time() - start
+    return timed
+
+
+LiveMonitor.tick = _timed(LiveMonitor.tick)  # type: ignore[method-assign]
+if not hasattr(exposition, "_bake_output"):
+    raise SystemExit("prometheus_client changed: exposition._bake_output (what /metrics runs) is gone")
+exposition._bake_output = _timed(exposition._bake_output)
+
 # -- the measuring window: after a warm-up, until the run stops (start-up imports and spawning excluded) --------------
 WARMUP_S = 1.0
-_marks: list[tuple[float, float, int]] = []
+_marks: list[tuple[float, float, int, float]] = []
 
 
 def _mark(environment: Any) -> None:
-    _marks.append((time.perf_counter(), time.process_time(), environment.runner.stats.total.num_requests))
+    _marks.append((time.perf_counter(), time.process_time(), environment.runner.stats.total.num_requests,
+                   _live_cpu[0]))
 
 
 def _on_start(environment: Any, **_: Any) -> None:
@@ -83,10 +105,10 @@ def _on_stopping(environment: Any, **_: Any) -> None:
     _mark(environment)
     out = os.environ.get("LOANQA_BENCH_WINDOW")
     if out and len(_marks) == 2:
-        (w0, c0, n0), (w1, c1, n1) = _marks
+        (w0, c0, n0, l0), (w1, c1, n1, l1) = _marks
         failures = environment.runner.stats.total.num_failures
         Path(out).write_text(json.dumps({"requests": n1 - n0, "wall_s": w1 - w0, "cpu_s": c1 - c0,
-                                         "failures": failures}))
+                                         "live_cpu_s": l1 - l0, "failures": failures}))
 
 
 def _listen(hook: Any, handler: Any) -> None:

@@ -10,8 +10,11 @@ has its own CA, and a load test is not a TLS audit.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import random
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -59,9 +62,15 @@ def upstream_of(target: str) -> str:
     return TargetURL.parse(target).upstream
 
 
-def pick_route(routes: list[Route], rng: random.Random) -> Route:
+def pick_route(routes: Sequence[Route], rng: random.Random) -> Route:
     """One profile per borrower, by the mix's weights."""
-    return rng.choices(routes, weights=[r.weight for r in routes])[0]
+    return rng.choices(routes, cum_weights=_cumulative(tuple(r.weight for r in routes)))[0]
+
+
+@functools.lru_cache(maxsize=64)
+def _cumulative(weights: tuple[float, ...]) -> tuple[float, ...]:
+    """The same draw as `weights=` (random.choices accumulates them the same way), summed once per mix."""
+    return tuple(itertools.accumulate(weights))
 
 
 def route_via(profile: str, target: str, listen: str, weight: float = 1.0) -> Route:

@@ -14,7 +14,6 @@ from typing import Any
 
 from loanqa.events import StepFinished
 from loanqa.journey_steps import AFTER_APPROVAL
-from loanqa.taxonomy import Outcome
 
 STAGES = ("started", "approved", "signed", "disbursed")
 TAPS, DISBURSED_AFTER_TAPS = "taps", "disbursed_after_taps"  # funnel counters beside the stages
@@ -43,16 +42,18 @@ class StepCounts:
     false_rejections: int = 0
     latency: Counter[int] = field(default_factory=Counter)
 
-    def add(self, ev: StepFinished) -> None:
+    def add(self, ev: StepFinished, ms: int) -> None:
+        """`ms`: the event's latency bucket (bucket_ms), computed once by the caller."""
         self.requests += 1
-        self.latency[bucket_ms(ev.elapsed_ms)] += 1
+        self.latency[ms] += 1
         self.false_rejections += ev.false_rejection
-        if ev.cause is None:
+        cause = ev.cause
+        if cause is None:
             self.successes += 1
-        elif ev.outcome is Outcome.BUSINESS:
-            self.business[ev.cause.value] += 1
+        elif cause.is_business:
+            self.business[cause.value] += 1
         else:
-            self.failures[ev.cause.value] += 1
+            self.failures[cause.value] += 1
 
     def merge(self, other: StepCounts) -> None:
         self.requests += other.requests
@@ -96,13 +97,15 @@ class Tally:
     def add(self, ev: StepFinished) -> None:
         """Hot path (every request): look up before constructing, never build throw-away counters."""
         profile = ev.profile or "direct"
+        ms = bucket_ms(ev.elapsed_ms)
         steps = self.steps.get(profile) or self.steps.setdefault(profile, {})
         counts = steps.get(ev.step) or steps.setdefault(ev.step, StepCounts())
-        counts.add(ev)
-        second = self.timeline.get(int(ev.at)) or self.timeline.setdefault(int(ev.at), {})
+        counts.add(ev, ms)
+        at = int(ev.at)
+        second = self.timeline.get(at) or self.timeline.setdefault(at, {})
         slot = second.get(profile) or second.setdefault(profile, Slot())
         slot.requests += 1
-        slot.latency[bucket_ms(ev.elapsed_ms)] += 1
+        slot.latency[ms] += 1
         if ev.cause is not None:
             slot.causes[ev.cause.value] += 1
 

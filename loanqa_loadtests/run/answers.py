@@ -13,17 +13,20 @@ def header(resp: Any, name: str) -> str | None:
     return headers.get(name) if headers else None
 
 
-def read(resp: Any, step: str) -> tuple[Attempt, dict[str, Any]]:
-    """Status, code, reasons, Retry-After and `Idempotent-Replayed`; a cut-off body is no answer."""
-    if not resp.status_code:  # no answer at all: refused, reset, timed out
+def read(resp: Any, step: str, *, keyed: bool = True) -> tuple[Attempt, dict[str, Any]]:
+    """Status, code, reasons, Retry-After and `Idempotent-Replayed` (looked for only when the request was `keyed`
+    with an Idempotency-Key: nothing else can be a replay, and status checks are most of the requests); a cut-off
+    body is no answer."""
+    status = resp.status_code
+    if not status:  # no answer at all: refused, reset, timed out
         err = getattr(resp, "error", None)
         return Attempt(None, error=f"{type(err).__name__}: {err}", step=step), {}
     try:
         content = resp.content
     except Exception as exc:  # a body cut off mid-way by the link
         return Attempt(None, error=f"{type(exc).__name__}: {exc}", step=step), {}
-    status = int(resp.status_code)
-    replayed = (header(resp, "Idempotent-Replayed") or "").lower() == "true"
+    status = int(status)
+    replayed = keyed and (header(resp, "Idempotent-Replayed") or "").lower() == "true"
     if status >= 400:
         body = error_body(content)
         code = body.get("code") if isinstance(body.get("code"), str) else None
@@ -37,8 +40,11 @@ def read(resp: Any, step: str) -> tuple[Attempt, dict[str, Any]]:
 
 
 def _json(content: bytes | None) -> dict[str, Any] | None:
+    """The contract's answers are UTF-8 JSON (RFC 8259); decoding first skips json's encoding sniffing."""
+    if not content:
+        return {}
     try:
-        data = json.loads(content or b"{}")
-    except ValueError:
+        data = json.loads(content.decode())
+    except ValueError:  # UnicodeDecodeError included
         return None
     return data if isinstance(data, dict) else None

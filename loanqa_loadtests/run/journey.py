@@ -28,7 +28,7 @@ from loanqa.signature import signature_b64
 from loanqa.taxonomy import Cause
 from loanqa_loadtests.model.routing import Route, pick_route
 from loanqa_loadtests.run import answers, runtime
-from loanqa_loadtests.run.classify import Attempt, judge, may_have_landed, step_finished
+from loanqa_loadtests.run.classify import Attempt, may_have_landed, step_finished
 from loanqa_loadtests.run.journey_state import JourneyState
 
 PAYOUT_POLL_S = 0.25
@@ -119,7 +119,7 @@ class BorrowerBase(FastHttpUser):
         j.on(PAYOUT)
         start = time.perf_counter()
         while time.perf_counter() < start + PAYOUT_DEADLINE_S:
-            attempts, data = self._press(step("status"), None, loan_id, None, 0, [])
+            attempts, data, _ = self._press(step("status"), None, loan_id, None, 0, [])
             if attempts[-1].code in SESSION_CODES:
                 try:
                     login(self, j.borrower)
@@ -149,64 +149,66 @@ class BorrowerBase(FastHttpUser):
 
     def _press_until_done(self, s: StepDef, body: dict[str, Any] | None, loan_id: str) -> dict[str, Any] | None:
         """None: the session expired. Taps resend the same Idempotency-Key; the journey ends on a failure."""
-        self.journey.on(s.name)
+        j, ctx = self.journey, self.ctx
+        j.on(s.name)
         key = uuid.uuid4().hex if s.idempotent else None
-        attempts, data = self._press(s, body, loan_id, key, 0, [])
+        attempts, data, cause = self._press(s, body, loan_id, key, 0, [])
         taps = 0
-        while attempts[-1].cause is not None and self.ctx.taps.should_tap(attempts[-1].cause, taps):
-            gevent.sleep(self.ctx.taps.pause(self.ctx.rng, self.ctx.options.think_scale))
+        while attempts[-1].cause is not None and ctx.taps.should_tap(attempts[-1].cause, taps):
+            gevent.sleep(ctx.taps.pause(ctx.rng, ctx.options.think_scale))
             taps += 1
-            attempts, data = self._press(s, body, loan_id, key, taps, attempts)
-        self.journey.taps += taps
+            attempts, data, cause = self._press(s, body, loan_id, key, taps, attempts)
+        j.taps += taps
         last = attempts[-1]
         if last.code in SESSION_CODES and s.needs_login:
             return None
-        cause = judge(attempts).cause
-        if cause is not None and s.name == "disburse" and may_have_landed(attempts):
+        if cause is None:
+            return data
+        if s.name == "disburse" and may_have_landed(attempts):
             # it may have reached the target, which may have paid: re-checked there, failed only if it says so
-            self.journey.if_unpaid = (cause, s.name, last.code or last.error or "")
+            j.if_unpaid = (cause, s.name, last.code or last.error or "")
             raise PayoutUnconfirmed(loan_id)
-        if cause is not None:
-            raise JourneyAborted(s.name, cause, last.code or last.error or "")
-        return data
+        raise JourneyAborted(s.name, cause, last.code or last.error or "")
 
     def call(self, s: StepDef, loan_id: str = "") -> dict[str, Any]:
         """One press whose failure does not end the journey (status checks)."""
         return self._press(s, None, loan_id, None, 0, [])[1]
 
     def _press(self, s: StepDef, body: dict[str, Any] | None, loan_id: str, key: str | None, tap: int,
-               earlier: list[Attempt]) -> tuple[list[Attempt], dict[str, Any]]:
-        """One press of the button, as the app sends it: bounded retries, backoff ≥ Retry-After."""
+               earlier: list[Attempt]) -> tuple[list[Attempt], dict[str, Any], Cause | None]:
+        """One press of the button, as the app sends it: bounded retries, backoff ≥ Retry-After. Returns every
+        attempt of the step so far, the last answer and the step's judged cause."""
+        ctx, j = self.ctx, self.journey
         attempts: list[Attempt] = []
         start = time.perf_counter()
         while True:
-            attempt, data = self._attempt(s, body, loan_id, key, tap, len(attempts) + 1)
+            attempt, data = self._attempt(j, s, body, loan_id, key, tap, len(attempts) + 1)
             attempts.append(attempt)
-            if not self.ctx.policy.should_retry(attempt.cause, len(attempts)):
+            if attempt.cause is None or not ctx.policy.should_retry(attempt.cause, len(attempts)):
                 break
-            gevent.sleep(self.ctx.policy.delay_s(len(attempts), attempt.retry_after_s, self.ctx.rng))
-        seen = earlier + attempts
-        session = attempts[-1].code in SESSION_CODES and s.needs_login
-        ev = step_finished(s.name, seen, (time.perf_counter() - start) * 1000, profile=self.journey.profile,
-                           journey_id=self.journey.journey_id,
-                           detail="session expired: logging in again" if session else "")
-        self._emit(ev if not session else StepFinished(s.name, None, ev.elapsed_ms, ev.code, ev.status,
-                                                        ev.profile, journey_id=ev.journey_id, detail=ev.detail))
-        self.ctx.tally.attempts += len(attempts)
-        return seen, data
+            gevent.sleep(ctx.policy.delay_s(len(attempts), attempt.retry_after_s, ctx.rng))
+        seen = earlier + attempts if earlier else attempts
+        ev = step_finished(s.name, seen, (time.perf_counter() - start) * 1000, profile=j.profile,
+                           journey_id=j.journey_id)
+        if attempts[-1].code in SESSION_CODES and s.needs_login:
+            self._emit(StepFinished(s.name, None, ev.elapsed_ms, ev.code, ev.status, ev.profile,
+                                    journey_id=ev.journey_id, detail="session expired: logging in again"))
+        else:
+            self._emit(ev)
+        ctx.tally.attempts += len(attempts)
+        return seen, data, ev.cause
 
-    def _attempt(self, s: StepDef, body: dict[str, Any] | None, loan_id: str, key: str | None, tap: int,
-                 n: int) -> tuple[Attempt, dict[str, Any]]:
-        j = self.journey
-        headers = {"X-Request-Id": f"{j.journey_id}-{os.urandom(6).hex()}"}  # 12 hex digits; uuid4 cost 5x more
+    def _attempt(self, j: JourneyState, s: StepDef, body: dict[str, Any] | None, loan_id: str, key: str | None,
+                 tap: int, n: int) -> tuple[Attempt, dict[str, Any]]:
+        headers = {"X-Request-Id": j.next_request_id()}
         if key:
             headers["Idempotency-Key"] = key
         if j.token and s.needs_login:
             headers["Authorization"] = f"Bearer {j.token}"
-        path, started = s.url(loan_id), time.time()
+        path, started = s.url(loan_id), time.time() if self.ctx.events is not None else 0.0
         with self.client.request(s.method, path, name=s.name, json=body, headers=headers,
                                  catch_response=True) as resp:
-            attempt, data = answers.read(resp, s.name)
+            attempt, data = answers.read(resp, s.name, keyed=key is not None)
             if j.loan_id is None and data.get("loan_id"):  # approved or rejected, the target named the loan
                 j.loan_id = str(data["loan_id"])
             cause = attempt.cause
@@ -223,7 +225,8 @@ class BorrowerBase(FastHttpUser):
 
     def _emit(self, ev: StepFinished) -> None:
         self.ctx.tally.add(ev)
-        self.journey.false_rejected |= ev.false_rejection
+        if ev.false_rejection:
+            self.journey.false_rejected = True
 
     def _end(self, outcome: FinalOutcome, cause: Cause | None, at: str, detail: str = "") -> None:
         self.journey.record(self.ctx.tally, self.ctx.events, outcome, cause, at, detail)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from loanqa.attribution import Attempt
 
 
-@dataclass
+@dataclass(eq=False)  # identity: `pending` is searched on every journey's end
 class JourneyState:
     run_id: str
     journey_id: str
@@ -37,6 +37,12 @@ class JourneyState:
     recorded: bool = False
     # what ended the journey if the target, asked when the run stops, says no payout was ever made
     if_unpaid: tuple[Cause, str, str] | None = None
+    sent: int = 0  # attempts sent: numbers this journey's request ids
+
+    def next_request_id(self) -> str:
+        """Unique in the run (the journey id is 64 random bits) and cheaper than a random suffix per request."""
+        self.sent += 1
+        return f"{self.journey_id}-{self.sent:012x}"
 
     def on(self, step: str) -> None:
         if step != self.on_step:

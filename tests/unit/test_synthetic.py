@@ -20,7 +20,7 @@ def test_a_changed_digit_breaks_the_check() -> None:
     assert is_valid_id(good) and not is_valid_id(bad)
 
 
-@pytest.mark.parametrize("first17", ["123", "1101051949123100A"])
+@pytest.mark.parametrize("first17", ["123", "1101051949123100A", "1101051949123100\u0661"])
 def test_check_digit_needs_17_digits(first17: str) -> None:
     with pytest.raises(ValueError, match="17 digits"):
         check_digit(first17)
@@ -32,6 +32,13 @@ def test_generated_borrowers_are_valid_and_match_the_registry() -> None:
         b = make_borrower(rng)
         assert is_valid_id(b.id_number) and b.name == registry_name(b.id_number)
         assert len(b.phone) == 11 and b.phone[0] == "1" and b.phone[1] in "3456789"
+
+
+def test_generated_ids_are_adults_born_on_real_days_across_every_region() -> None:
+    ids = [make_id_number(random.Random(f"s{i}")) for i in range(3000)]
+    years, months, days = ({int(i[a:b]) for i in ids} for a, b in ((6, 10), (10, 12), (12, 14)))
+    assert (min(years), max(years)) == (1966, 2004) and months == set(range(1, 13)) and days == set(range(1, 29))
+    assert len({i[:6] for i in ids}) == 8 and len(set(ids)) >= 2990
 
 
 def test_unit_hash_is_stable_and_spread() -> None:
