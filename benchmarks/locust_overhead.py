@@ -103,11 +103,18 @@ async def _server_main(port: int) -> None:
         await server.serve_forever()
 
 
-SERVER_CPU, CLIENT_CPU = {0}, {1}  # one core each: neither migrates nor shares a core's caches with the other
+def _cores() -> tuple[set[int], set[int]] | None:
+    """The server's core and the clients' core, from the cores this process may use (none: no pinning)."""
+    allowed = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    return ({allowed[0]}, {allowed[-1]}) if len(allowed) > 1 else None
+
+
+CORES = _cores()  # one core each: neither migrates nor shares a core's caches with the other
+SERVER_CPU, CLIENT_CPU = CORES if CORES else (set(), set())
 
 
 def _pin(cpus: set[int]) -> None:
-    if len(os.sched_getaffinity(0)) > 1:
+    if cpus:
         os.sched_setaffinity(0, cpus)
 
 
@@ -140,6 +147,7 @@ class Running:
     cfg: Config
     proc: subprocess.Popen[str]
     window: Path
+    stderr: Path
 
 
 def _start(cfg: Config, host: str, users: int, run_s: float, extra: list[str], tmp: Path, metrics: int,
@@ -153,10 +161,12 @@ def _start(cfg: Config, host: str, users: int, run_s: float, extra: list[str], t
     argv = [sys.executable, "-m", "locust", "-f", str(HERE / "side_by_side.py"), "--headless", "--only-summary",
             "--host", host, "-u", str(users), "-r", str(users), "-t", f"{run_s:g}s", "--loglevel", "WARNING",
             *extra, *live_args, cfg.user]
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "LOANQA_BENCH_WINDOW": str(window)},
-                            preexec_fn=lambda: _pin(CLIENT_CPU))
-    return Running(cfg, proc, window)
+    log = window.with_suffix(".stderr")
+    with log.open("w") as err:  # a file, not a pipe: a stopped reader never blocks a process that logs a lot
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, text=True,
+                                env={**os.environ, "LOANQA_BENCH_WINDOW": str(window)},
+                                preexec_fn=lambda: _pin(CLIENT_CPU))
+    return Running(cfg, proc, window, log)
 
 
 def _take_turns(running: list[Running], deadline_s: float) -> None:
@@ -189,11 +199,12 @@ def _round(host: str, users: int, seconds: int, extra: list[str], tmp: Path, tur
     k = len(CONFIGS)
     metrics = free_port()
     order = CONFIGS[turn % k:] + CONFIGS[:turn % k]
-    running = [_start(cfg, host, users, seconds * k, extra, tmp, metrics, k) for cfg in order]
+    running: list[Running] = []
     stop, scrapes = threading.Event(), list[int]()
     scraper = threading.Thread(target=_scrape, args=(metrics, SCRAPE_EVERY_S * k, stop, scrapes), daemon=True)
-    scraper.start()
     try:
+        running.extend(_start(cfg, host, users, seconds * k, extra, tmp, metrics, k) for cfg in order)
+        scraper.start()
         _take_turns(running, deadline_s=(seconds + 30) * k)
     finally:
         stop.set()
@@ -207,7 +218,7 @@ def _round(host: str, users: int, seconds: int, extra: list[str], tmp: Path, tur
 
 
 def _window(r: Running) -> Window:
-    stderr = r.proc.stderr.read() if r.proc.stderr else ""
+    stderr = r.stderr.read_text(errors="replace")
     if not r.window.exists():
         raise SystemExit(f"{r.cfg.name}: locust exited {r.proc.returncode} without measuring:\n{stderr[-2000:]}")
     data = json.loads(r.window.read_text())
@@ -227,6 +238,7 @@ def main() -> int:
     ap.add_argument("--users", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=4)
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a CI cancel too resumes and reaps every process
     if args.seconds * len(CONFIGS) >= LIVE_OFF_S:
         ap.error(f"--seconds must be below {LIVE_OFF_S / len(CONFIGS):g}: live-off processes judge every "
                  f"{LIVE_OFF_S:g} s of wall time")

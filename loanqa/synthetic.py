@@ -34,7 +34,8 @@ def check_digit(first17: str) -> str:
 
 
 def is_valid_id(id_number: str) -> bool:
-    return (len(id_number) == 18 and id_number[:17].isdigit()
+    """ASCII only: full-width digits (what a Chinese input method may type) are not an ID number as issued."""
+    return (len(id_number) == 18 and id_number.isascii() and id_number[:17].isdigit()
             and id_number[17].upper() == check_digit(id_number[:17]))
 
 

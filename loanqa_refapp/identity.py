@@ -7,7 +7,7 @@ import re
 from loanqa.synthetic import is_valid_id, registry_name
 from loanqa_refapp.apierror import ApiError
 
-_ID_FORMAT = re.compile(r"^\d{17}[\dXx]$")
+_ID_FORMAT = re.compile(r"^[0-9]{17}[0-9Xx]$")  # ASCII digits only: \d would let full-width digits through
 
 
 def check_identity(name: str, id_number: str) -> None:

@@ -44,7 +44,7 @@ def _json(content: bytes | None) -> dict[str, Any] | None:
     if not content:
         return {}
     try:
-        data = json.loads(content.decode())
+        data = json.loads(content.decode("utf-8-sig"))  # a BOM is tolerated, as json.loads(bytes) does
     except ValueError:  # UnicodeDecodeError included
         return None
     return data if isinstance(data, dict) else None

@@ -91,7 +91,9 @@ def test_run_from_an_empty_folder_keeps_everything_in_that_folder(installed: Pat
                           cwd=work, env=env, capture_output=True, text=True, timeout=900, check=False)
     log = done.stdout + done.stderr
     assert "Traceback" not in log, log
-    (run_dir,) = (work / "loanqa-results").glob("run-*")
+    runs = list((work / "loanqa-results").glob("run-*"))
+    assert len(runs) == 1, f"exit {done.returncode}, run folders {runs}:\n{log[-4000:]}"
+    run_dir = runs[0]
     verdict = json.loads((run_dir / "verdict.json").read_text())
     assert verdict["policy"] == "default", "the default policy shipped in the wheel was applied"
     assert done.returncode == verdict["exit_code"] in (0, 1), log

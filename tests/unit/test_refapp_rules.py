@@ -89,6 +89,8 @@ def test_settings_patch_merges_faults_and_names_bad_keys() -> None:
 
 @pytest.mark.parametrize(("name", "id_number", "code"), [
     (None, "1101051949123100", "ID_FORMAT_INVALID"),
+    (None, "\uff11\uff11\uff10\uff11\uff10\uff15\uff11\uff19\uff14\uff19\uff11\uff12\uff13\uff11\uff10\uff10\uff12X",
+     "ID_FORMAT_INVALID"),  # full-width digits, as an input method types them: a 422, never a crash
     (None, "110105194912310021", "ID_CHECKSUM_INVALID"),
     ("张三", "11010519491231002X", "ID_NAME_MISMATCH"),
 ])

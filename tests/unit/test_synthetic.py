@@ -12,6 +12,7 @@ from loanqa.synthetic import check_digit, is_valid_id, make_borrower, make_id_nu
 def test_check_digit_of_the_standards_worked_example() -> None:
     assert check_digit("11010519491231002") == "X"
     assert is_valid_id("11010519491231002X") and is_valid_id("11010519491231002x")
+    assert not is_valid_id("\uff11" * 17 + "X"), "full-width digits are not an ID as issued"
 
 
 def test_a_changed_digit_breaks_the_check() -> None:

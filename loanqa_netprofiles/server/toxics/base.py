@@ -7,7 +7,6 @@ awaits; a toxic that ends the connection raises `LinkClosed` to stop the chain.
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -93,8 +92,8 @@ def _wake(waiter: asyncio.Future[None]) -> None:
 
 
 def now() -> float:
-    """The real monotonic time: uvloop's loop.time() is cached per loop iteration in whole milliseconds,
-    so waits measured on it could end up to a millisecond before upstream's (Go timers never fire early)."""
+    """The real monotonic time: uvloop's loop.time() and its timers count whole milliseconds (truncated), so waits
+    measured on them could end up to a millisecond before upstream's (Go timers never fire early)."""
     return time.monotonic()
 
 
@@ -110,7 +109,7 @@ async def sleep_until(link: LinkContext, deadline: float, toxic: Toxic) -> None:
         if changed.done():  # only once the connection is closed: nothing left to wait for
             return
         waiter: asyncio.Future[None] = loop.create_future()
-        handle = loop.call_later(math.ceil(remaining * 1000) / 1000, _wake, waiter)
+        handle = loop.call_later(remaining, _wake, waiter)  # early by under 1 ms at most: the loop waits again
 
         def on_change(_: asyncio.Future[None], waiter: asyncio.Future[None] = waiter) -> None:
             _wake(waiter)
