@@ -73,13 +73,8 @@ class Window:
     """One process's measuring window."""
 
     requests: int
-    wall_s: float
     cpu_s: float
     live_cpu_s: float  # inside the live judgement and the /metrics answers
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.wall_s
 
     @property
     def per_cpu_s(self) -> float:
@@ -225,7 +220,7 @@ def _window(r: Running) -> Window:
     if data["failures"] or "Traceback" in stderr:
         raise SystemExit(f"{r.cfg.name}: {data['failures']} failed requests or an error; the figures mean nothing:\n"
                          f"{stderr[-2000:]}")
-    return Window(int(data["requests"]), float(data["wall_s"]), float(data["cpu_s"]), float(data["live_cpu_s"]))
+    return Window(int(data["requests"]), float(data["cpu_s"]), float(data["live_cpu_s"]))
 
 
 def _fmt(values: list[float]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import socket
 from pathlib import Path
@@ -32,6 +33,7 @@ def free_port(host: str = "127.0.0.1") -> int:
         return chosen
 
 
+@functools.cache  # the kernel's setting, read once per process
 def _below_ephemeral() -> tuple[int, int] | None:
     try:
         low = int(_EPHEMERAL.read_text().split()[0])

@@ -89,11 +89,11 @@ exposition._bake_output = _timed(exposition._bake_output)
 
 # -- the measuring window: after a warm-up, until the run stops (start-up imports and spawning excluded) --------------
 WARMUP_S = 1.0
-_marks: list[tuple[float, float, int, float]] = []
+_marks: list[tuple[float, int, float]] = []
 
 
 def _mark(environment: Any) -> None:
-    _marks.append((time.perf_counter(), time.process_time(), environment.runner.stats.total.num_requests,
+    _marks.append((time.process_time(), environment.runner.stats.total.num_requests,
                    _live_cpu[0]))
 
 
@@ -105,9 +105,9 @@ def _on_stopping(environment: Any, **_: Any) -> None:
     _mark(environment)
     out = os.environ.get("LOANQA_BENCH_WINDOW")
     if out and len(_marks) == 2:
-        (w0, c0, n0, l0), (w1, c1, n1, l1) = _marks
+        (c0, n0, l0), (c1, n1, l1) = _marks
         failures = environment.runner.stats.total.num_failures
-        Path(out).write_text(json.dumps({"requests": n1 - n0, "wall_s": w1 - w0, "cpu_s": c1 - c0,
+        Path(out).write_text(json.dumps({"requests": n1 - n0, "cpu_s": c1 - c0,
                                          "live_cpu_s": l1 - l0, "failures": failures}))
 
 

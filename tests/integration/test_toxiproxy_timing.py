@@ -68,7 +68,7 @@ def test_jitter_stays_within_latency_plus_minus_jitter(embedded_url: str, echo: 
 
 
 def test_latency_never_delivers_a_chunk_early(embedded_url: str, echo: EchoServer) -> None:
-    """Upstream's Go timers never fire early; uvloop's cached millisecond clock would, by up to 1 ms."""
+    """Upstream's Go timers never fire early; uvloop's millisecond clock and timers would, by up to 1 ms."""
     listen = proxied(embedded_url, echo.address, {"type": "latency", "attributes": {"latency": 20}})
     with connect(listen) as sock:
         samples = [round_trip(sock, b"x") * 1000 for _ in range(100)]

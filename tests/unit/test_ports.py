@@ -15,3 +15,15 @@ def test_ports_come_from_below_the_ephemeral_range_and_are_free() -> None:
     for port in ports:
         with socket.socket() as s:
             s.bind(("127.0.0.1", port))
+
+
+def test_free_port_can_be_listened_on_at_once() -> None:
+    port = free_port()
+    with socket.create_server(("127.0.0.1", port)) as server:
+        assert server.getsockname()[1] == port
+
+
+def test_free_port_on_another_loopback_address() -> None:
+    port = free_port("127.0.0.2")
+    with socket.create_server(("127.0.0.2", port)) as server:
+        assert server.getsockname() == ("127.0.0.2", port)
