@@ -16,7 +16,7 @@ from loanqa.slo import SloResult
 from loanqa.taxonomy import Cause
 
 SCHEMA = "loanqa.load-summary/1"
-RunStatus = Literal["complete", "interrupted", "aborted"]
+RunStatus = Literal["complete", "interrupted", "aborted", "stopped"]  # stopped: ended early, not by the user
 FILE_NAME = "summary.json"
 
 
@@ -120,7 +120,7 @@ class LoadSummary(_Model):
     outcomes: Outcomes = Outcomes()
     slos: list[SloResult] = Field(default_factory=list)
     status: RunStatus = "complete"
-    stopped_by: str = ""  # why an interrupted or aborted run ended early (signal, the SLO that aborted it)
+    stopped_by: str = ""  # why the run ended early (signal, the SLO that aborted it, no worker left)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

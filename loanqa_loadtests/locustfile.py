@@ -23,7 +23,7 @@ from loanqa_loadtests.model.options import LoadOptions, add_arguments
 from loanqa_loadtests.model.shape_config import CompressedShape
 from loanqa_loadtests.output.summary_build import RunInfo
 from loanqa_loadtests.output.tally import from_wire
-from loanqa_loadtests.run import runtime, worker_final
+from loanqa_loadtests.run import runtime, worker_final, worker_liveness
 from loanqa_loadtests.run.confirm import confirm_pending
 from loanqa_loadtests.run.journey import BorrowerUser
 from loanqa_loadtests.run.live_monitor import LiveMonitor
@@ -55,6 +55,7 @@ def _wire(environment: Any, **_: Any) -> None:
     if isinstance(runner, MasterRunner):
         _listen(events.worker_report, _merge)
         _finals.append(worker_final.Finals(runner))
+        worker_liveness.bear_pauses(runner)
     if environment.parsed_options is not None:
         opts = runtime.context(environment).options
         environment.parsed_options.loanqa_options = opts.to_json()  # workers get it with every spawn message
@@ -144,8 +145,10 @@ def _finish(environment: Any) -> None:
         status, why = "aborted", f"SLO '{run.aborted_by}' missed at {run.aborted_at_s:g}s (abort: true)"
     elif run.completed:
         status, why = "complete", ""
+    elif run.lost_workers:
+        status, why = "stopped", f"{run.lost_workers}, after {elapsed:.0f}s"
     else:
-        status, why = "interrupted", f"stopped by the user (Ctrl-C/SIGTERM) after {elapsed:.0f}s"
+        status, why = "interrupted", f"stopped by the user (Ctrl-C, SIGTERM, the web UI's Stop) after {elapsed:.0f}s"
     summary = write_run(runtime.TALLY, _info(environment, opts), opts.slos, Path(opts.out),
                         status=status, stopped_by=why, aborted_at_s=run.aborted_at_s)
     met = sum(1 for s in summary.slos if s.passed)

@@ -97,7 +97,7 @@ def load(settings: Settings, shape: str, network_mix: str, target: str | None, d
          live_interval: float, web: bool, web_port: int, web_host: str, metrics_port: int | None,
          metrics_host: str) -> None:
     """Run SHAPE over NETWORK_MIX against TARGET; exit 1 when an SLO is missed (or, under --too-few-samples fail,
-    judged on too few samples), 130 when interrupted."""
+    judged on too few samples), 3 when it stopped early for want of workers, 130 when interrupted."""
     if mode == "worker":
         code = run_locust(worker_argv(master_host, master_port, processes), deadline_s=_duration(duration) + 600)
         if code:  # a crashed worker must not look Completed to its orchestrator
@@ -227,6 +227,9 @@ def _report(summary: LoadSummary, out: Path, cleanup: ComponentError | None = No
         click.echo(f"loanqa: clean-up after the run failed: {cleanup}", err=True)
     if summary.status == "interrupted":
         raise Interrupted(f"interrupted; everything measured so far is in {out} (summary marked interrupted)")
+    if summary.status == "stopped":
+        raise ComponentError(f"the run stopped early ({summary.stopped_by}); everything measured so far is in "
+                             f"{out} (summary marked stopped)")
     _verdict(summary, too_few)
     if cleanup is not None:
         raise cleanup

@@ -55,8 +55,8 @@ def _result(result: SloResult, summary: LoadSummary, attachments: list[dict[str,
     status = "passed" if result.passed else "failed"
     if result.insufficient:
         status, message = "skipped", result.shortfall()
-    if summary.status == "interrupted":  # measured on part of the run only: not a verdict either way
-        status, message = "broken", f"run interrupted: {summary.stopped_by}; so far: {message}"
+    if summary.status in ("interrupted", "stopped"):  # measured on part of the run only: no verdict either way
+        status, message = "broken", f"run {summary.status}: {summary.stopped_by}; so far: {message}"
     elif result.stopped_run_at_s is not None:
         message = f"stopped the run at {result.stopped_run_at_s:g}s (abort: true); {message}"
     return {

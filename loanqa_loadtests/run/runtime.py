@@ -56,6 +56,7 @@ class RunState:
     completed: bool = False  # the shape ran to its end
     aborted_by: str = ""  # the SLO whose `abort: true` stopped the run
     aborted_at_s: float | None = None
+    lost_workers: str = ""  # the master stopped the run because no worker answered any more
 
 
 TALLY = Tally()

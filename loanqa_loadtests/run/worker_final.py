@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 import gevent
-from locust.runners import MasterRunner
+from locust.runners import STATE_MISSING, MasterRunner
 
 from loanqa_loadtests.output.tally import from_wire
 from loanqa_loadtests.run import runtime
@@ -40,7 +40,7 @@ class Finals:
             if not self._quitting:
                 self._quitting = True
                 runner.stop(send_stop_to_client=False)  # as Locust's quit does: the workers stop on `quit`
-                self.owed = {c.id for c in runner.clients.all}
+                self.owed = {c.id for c in runner.clients.all if c.state != STATE_MISSING}  # a silent one never will
                 for worker in self.owed:
                     runner.send_message("quit", None, worker)  # Locust's own message: stop, report, exit
                 missing = self.wait((runner.environment.stop_timeout or 0) + FINAL_WAIT_S)

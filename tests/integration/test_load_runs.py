@@ -256,7 +256,8 @@ def test_a_worker_whose_locust_fails_exits_non_zero(tmp_path: Path) -> None:
 
 def test_master_and_worker_processes_share_shape_mix_and_taxonomy(tmp_path: Path, refapp_url: str,
                                                                    toxiproxy_url: str) -> None:
-    """The worker dials the proxy where the master placed it: another loopback address, a fixed port."""
+    """The worker dials the proxy where the master placed it: another loopback address, a fixed port. A worker
+    the host pauses for 5 s mid-run (a busy CI runner, a throttled pod) is not gone: the run still completes."""
     port, proxy_port, run_id = str(free_port()), free_port(), f"mw{abs(hash(tmp_path.name)) % 10**8}"
     out = tmp_path / "run"
     master = subprocess.Popen(
@@ -266,23 +267,120 @@ def test_master_and_worker_processes_share_shape_mix_and_taxonomy(tmp_path: Path
                    "--proxy-host", "127.0.0.2", "--proxy-ports", f"{proxy_port}-{proxy_port + 3}",
                    "--run-id", run_id),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    worker = subprocess.Popen(_load_argv(tmp_path, "--worker", "--master-host", "127.0.0.1", "--master-port", port),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker, worker_log = _start_worker(tmp_path, port)
+    output = ""
     try:
         listen = _wait_for_proxy(toxiproxy_url, run_id, master)
+        _wait_for_journeys(out, master)
+        _pause(worker, seconds=5)
         output, _ = master.communicate(timeout=150)
-        assert worker.wait(timeout=60) == 0
+        assert _exit_code(worker, 60) == 0, _logs(output, worker_log)
     finally:
-        for proc in (master, worker):
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+        _kill(master, worker)
     assert listen == f"127.0.0.2:{proxy_port}"
     assert master.returncode in (0, 1), output
     summary = read_summary(out / "summary.json")
+    assert summary.status == "complete", (summary.stopped_by, _logs(output, worker_log))
     assert summary.funnel.disbursed >= 3 and set(summary.profiles) == {"clean"}
     assert summary.steps["status"].requests > 0 and summary.network_mix == "clean"
     assert not any(run_id in name for name in proxies(toxiproxy_url))
+
+
+def test_a_master_whose_only_worker_died_says_so_and_exits_3(tmp_path: Path, refapp_url: str,
+                                                              toxiproxy_url: str) -> None:
+    """Locust stops a run that has no worker left; that is neither a user's Ctrl-C (130) nor a finished run."""
+    port, run_id = str(free_port()), f"md{abs(hash(tmp_path.name)) % 10**8}"
+    out = tmp_path / "run"
+    master = subprocess.Popen(
+        _load_argv(tmp_path, "--master", "--expect-workers", "1", "--master-port", port, "--target", refapp_url,
+                   "--toxiproxy-url", toxiproxy_url, "--network-mix", "clean", "--duration", "120s",
+                   "--think-scale", "0.02", "--liveness-frames", "3", "--out", str(out), "--run-id", run_id),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    worker, worker_log = _start_worker(tmp_path, port)
+    try:
+        _wait_for_journeys(out, master)
+        _kill(worker, *_locust_children(worker))
+        stdout, err = master.communicate(timeout=90)
+    finally:
+        _kill(master, worker)
+    assert master.returncode == 3, _logs(err, worker_log)
+    assert "stopped early (no worker left" in err and "Traceback" not in err + stdout, err
+    summary = read_summary(out / "summary.json")
+    assert summary.status == "stopped" and "sent no heartbeat for 15s" in summary.stopped_by
+    assert summary.funnel.started >= 1
+    results = allure_results(out)
+    assert results and all(r["status"] == "broken" for r in results)
+    assert not any(run_id in name for name in proxies(toxiproxy_url)), "proxies left behind"
+
+
+def _start_worker(tmp: Path, port: str) -> tuple[subprocess.Popen[str], Path]:
+    log = tmp / "worker.log"
+    with log.open("w") as sink:
+        return subprocess.Popen(_load_argv(tmp, "--worker", "--master-host", "127.0.0.1", "--master-port", port),
+                                stdout=sink, stderr=subprocess.STDOUT, text=True), log
+
+
+def _locust_children(proc: subprocess.Popen[str]) -> list[int]:
+    import psutil  # type: ignore[import-untyped]  # Locust's own dependency
+
+    return [child.pid for child in psutil.Process(proc.pid).children(recursive=True)]
+
+
+def _wait_for_journeys(out: Path, master: subprocess.Popen[str]) -> None:
+    """Until the master's live judgement counts a borrower under way: the worker is running users."""
+    import time
+
+    live = out / ".loanqa-partial" / "live.json"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if json.loads(live.read_text())["journeys_started"] >= 1:
+                return
+        except (OSError, ValueError, KeyError):
+            pass
+        assert master.poll() is None, "master exited before any journey started"
+        time.sleep(0.2)  # polling interval for the condition above
+    pytest.fail("no journey started")
+
+
+def _pause(worker: subprocess.Popen[str], seconds: float) -> None:
+    """SIGSTOP the worker's Locust for a while: what a host that starves a process does to its heartbeats."""
+    import signal
+    import time
+
+    pids = _locust_children(worker)
+    assert pids, "the worker's Locust is not running"
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        time.sleep(seconds)  # the pause under test, not a wait for readiness
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
+
+
+def _exit_code(proc: subprocess.Popen[str], timeout_s: float) -> int | None:
+    try:
+        return proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _kill(*procs: subprocess.Popen[str] | int) -> None:
+    import contextlib
+    import signal
+
+    for proc in procs:
+        if isinstance(proc, int):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(proc, signal.SIGKILL)
+        elif proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _logs(master_output: str, worker_log: Path) -> str:
+    return f"--- master:\n{master_output}\n--- worker:\n{worker_log.read_text()}"
 
 
 def _wait_for_proxy(toxiproxy_url: str, run_id: str, master: subprocess.Popen[str]) -> str:

@@ -32,7 +32,7 @@ def _complete(gi: GateInput) -> RuleResult:
 
 
 def _status(s: LoadSummary) -> tuple[str, str]:
-    """Issue 11's load run records `status` (complete, interrupted, aborted) and `stopped_by`; a summary
+    """Issue 11's load run records `status` (complete, interrupted, aborted, stopped) and `stopped_by`; a summary
     written before that field existed was complete (an unfinished run left none)."""
     return str(getattr(s, "status", "complete")), str(getattr(s, "stopped_by", ""))
 
