@@ -30,9 +30,12 @@ class StepDef:
 
     def url(self, loan_id: str = "") -> str:
         """Without a loan id, a loan step's path is the borrower's loans (`GET /v1/loans`)."""
-        if not loan_id and "{loan_id}" in self.path:
-            return self.path.split("/{loan_id}")[0]
-        return self.path.format(loan_id=loan_id)
+        path = self.path
+        if "{loan_id}" not in path:
+            return path
+        if not loan_id:
+            return path.split("/{loan_id}")[0]
+        return path.replace("{loan_id}", loan_id)
 
     @property
     def needs_login(self) -> bool:

@@ -10,11 +10,11 @@ has its own CA, and a load test is not a TLS audit.
 
 from __future__ import annotations
 
-import functools
+import bisect
 import itertools
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -62,15 +62,32 @@ def upstream_of(target: str) -> str:
     return TargetURL.parse(target).upstream
 
 
-def pick_route(routes: Sequence[Route], rng: random.Random) -> Route:
-    """One profile per borrower, by the mix's weights."""
-    return rng.choices(routes, cum_weights=_cumulative(tuple(r.weight for r in routes)))[0]
+@dataclass(frozen=True)
+class RouteMix:
+    """The mix's routes with their weights summed once: `random.choices(routes, weights)` re-sums them per call."""
+
+    routes: tuple[Route, ...]
+    cum_weights: tuple[float, ...]
+
+    @classmethod
+    def of(cls, routes: Sequence[Route]) -> RouteMix:
+        if not routes:
+            raise ValueError("a mix needs at least one route")
+        return cls(tuple(routes), tuple(itertools.accumulate(r.weight for r in routes)))
+
+    def __iter__(self) -> Iterator[Route]:
+        return iter(self.routes)
+
+    def __len__(self) -> int:
+        return len(self.routes)
 
 
-@functools.lru_cache(maxsize=64)
-def _cumulative(weights: tuple[float, ...]) -> tuple[float, ...]:
-    """The same draw as `weights=` (random.choices accumulates them the same way), summed once per mix."""
-    return tuple(itertools.accumulate(weights))
+def pick_route(mix: RouteMix | Sequence[Route], rng: random.Random) -> Route:
+    """One profile per borrower, by the mix's weights: the draw `random.choices` makes, one `random()` each."""
+    if not isinstance(mix, RouteMix):
+        mix = RouteMix.of(mix)
+    cum = mix.cum_weights
+    return mix.routes[bisect.bisect(cum, rng.random() * cum[-1], 0, len(cum) - 1)]
 
 
 def route_via(profile: str, target: str, listen: str, weight: float = 1.0) -> Route:

@@ -9,10 +9,11 @@ unless an experiment asks for a share of borrowers to reuse a few shared devices
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 from dataclasses import dataclass
 
-from loanqa.synthetic import Borrower, make_id_number, registry_name, take_canary
+from loanqa.synthetic import CANARY_ENV, Borrower, make_id_number, registry_name, take_canary
 
 _PER_PROCESS = 100_000
 _PROCESSES = 100
@@ -38,17 +39,18 @@ class BorrowerFactory:
         self.rng = random.Random(base)
         self.counter = 0
         self.salt = run_salt(self.run_id)
+        self._phone_prefix = f"1{'3456789'[self.salt % 7]}{self.salt:02d}{self.process_index:02d}"
+        self.canary = CANARY_ENV in os.environ  # planted before the process starts; os.environ is slow to ask
 
     def phone(self, n: int) -> str:
-        digits = f"{self.salt:02d}{self.process_index:02d}{n:05d}"
-        return f"1{'3456789'[self.salt % 7]}{digits}"
+        return f"{self._phone_prefix}{n:05d}"
 
     def next(self) -> Borrower:
         if self.counter >= _PER_PROCESS:
             raise RuntimeError(f"more than {_PER_PROCESS} borrowers in one process; use more processes")
         phone = self.phone(self.counter)
         self.counter += 1
-        canary = take_canary()  # a leak test's planted identity (LOANQA_CANARY_BORROWER), once per process
+        canary = take_canary() if self.canary else None  # a leak test's planted identity, once per process
         if canary is not None:
             return canary
         id_number = make_id_number(self.rng)

@@ -8,14 +8,16 @@ from loanqa.events import StepFinished
 __all__ = ["Attempt", "error_code", "judge", "retry_after", "step_finished"]
 
 
-def step_finished(step: str, attempts: list[Attempt], elapsed_ms: float, *, profile: str | None,
+def step_finished(step: str, attempts: list[Attempt], elapsed_ms: float, profile: str | None,
                   journey_id: str | None, detail: str = "") -> StepFinished:
-    verdict = judge(attempts)
+    """Positional, and judged only when there was more than one attempt: once per request under load."""
     last = attempts[-1]
-    return StepFinished(step=step, cause=verdict.cause, elapsed_ms=elapsed_ms, code=last.code,
-                        status=last.status or None, profile=profile, journey_id=journey_id,
-                        retried=len(attempts) > 1, false_rejection=verdict.false_rejection,
-                        detail=detail or (last.error or ""))
+    if len(attempts) == 1:
+        return StepFinished(step, last.cause, elapsed_ms, last.code, last.status or None, profile, None,
+                            journey_id, False, False, detail or last.error or "")
+    verdict = judge(attempts)
+    return StepFinished(step, verdict.cause, elapsed_ms, last.code, last.status or None, profile, None, journey_id,
+                        True, verdict.false_rejection, detail or last.error or "")
 
 
 NO_ANSWER = (None, 0, 504)  # no answer from the target itself: a press it may have acted on

@@ -93,16 +93,17 @@ class BorrowerBase(FastHttpUser):
     def send(self, s: StepDef, body: dict[str, Any] | None, loan_id: str = "") -> dict[str, Any]:
         """A step the journey cannot go on without: on a technical failure the borrower may tap retry;
         an expired session means logging in again, as the app does, then the same step once more."""
-        if s.name == "disburse" and self.journey not in self.ctx.pending:
-            self.ctx.pending.append(self.journey)  # from here the money may move: re-checked if the run ends
-        data = self._press_until_done(s, body, loan_id)
+        j = self.journey
+        if s.name == "disburse" and j not in self.ctx.pending:
+            self.ctx.pending.append(j)  # from here the money may move: re-checked if the run ends
+        data = self._press_until_done(j, s, body, loan_id)
         if data is None:
-            login(self, self.journey.borrower)
-            data = self._press_until_done(s, body, loan_id)
+            login(self, j.borrower)
+            data = self._press_until_done(j, s, body, loan_id)
             if data is None:
                 raise JourneyAborted(s.name, Cause.SERVER_ERROR, "a fresh login was refused again")
         if s.name == "sign":
-            self.journey.reached.append("signed")
+            j.reached.append("signed")
         return data
 
     def logged_in(self, answer: dict[str, Any]) -> None:
@@ -119,7 +120,7 @@ class BorrowerBase(FastHttpUser):
         j.on(PAYOUT)
         start = time.perf_counter()
         while time.perf_counter() < start + PAYOUT_DEADLINE_S:
-            attempts, data, _ = self._press(step("status"), None, loan_id, None, 0, [])
+            attempts, data, _ = self._press(j, step("status"), None, loan_id, None, 0, [])
             if attempts[-1].code in SESSION_CODES:
                 try:
                     login(self, j.borrower)
@@ -137,8 +138,7 @@ class BorrowerBase(FastHttpUser):
     def _payout_seen(self, payout: dict[str, Any], elapsed_ms: float) -> None:
         paid = payout.get("status") == "paid"
         attempt = Attempt(200) if paid else Attempt(500, str(payout.get("failure_code") or "PAYOUT_FAILED"))
-        self._emit(step_finished(PAYOUT, [attempt], elapsed_ms, profile=self.journey.profile,
-                                 journey_id=self.journey.journey_id))
+        self._emit(step_finished(PAYOUT, [attempt], elapsed_ms, self.journey.profile, self.journey.journey_id))
         self.environment.events.request.fire(  # the outcome borrowers care about, as its own Locust entry
             request_type="PAYOUT", name=PAYOUT, response_time=elapsed_ms, response_length=0, context={},
             exception=None if paid else RuntimeError(allure_labels.cause_message(Cause.SERVER_ERROR,
@@ -147,17 +147,20 @@ class BorrowerBase(FastHttpUser):
             raise JourneyAborted(PAYOUT, attempt.cause, attempt.code or "")
         self.journey.reached.append("disbursed")
 
-    def _press_until_done(self, s: StepDef, body: dict[str, Any] | None, loan_id: str) -> dict[str, Any] | None:
+    def _press_until_done(self, j: JourneyState, s: StepDef, body: dict[str, Any] | None,
+                          loan_id: str) -> dict[str, Any] | None:
         """None: the session expired. Taps resend the same Idempotency-Key; the journey ends on a failure."""
-        j, ctx = self.journey, self.ctx
-        j.on(s.name)
+        if s.name != j.on_step:
+            j.on(s.name)
         key = uuid.uuid4().hex if s.idempotent else None
-        attempts, data, cause = self._press(s, body, loan_id, key, 0, [])
-        taps = 0
+        attempts, data, cause = self._press(j, s, body, loan_id, key, 0, [])
+        if attempts[-1].cause is None:  # most presses: answered at once
+            return data
+        ctx, taps = self.ctx, 0
         while attempts[-1].cause is not None and ctx.taps.should_tap(attempts[-1].cause, taps):
             gevent.sleep(ctx.taps.pause(ctx.rng, ctx.options.think_scale))
             taps += 1
-            attempts, data, cause = self._press(s, body, loan_id, key, taps, attempts)
+            attempts, data, cause = self._press(j, s, body, loan_id, key, taps, attempts)
         j.taps += taps
         last = attempts[-1]
         if last.code in SESSION_CODES and s.needs_login:
@@ -172,30 +175,31 @@ class BorrowerBase(FastHttpUser):
 
     def call(self, s: StepDef, loan_id: str = "") -> dict[str, Any]:
         """One press whose failure does not end the journey (status checks)."""
-        return self._press(s, None, loan_id, None, 0, [])[1]
+        return self._press(self.journey, s, None, loan_id, None, 0, [])[1]
 
-    def _press(self, s: StepDef, body: dict[str, Any] | None, loan_id: str, key: str | None, tap: int,
-               earlier: list[Attempt]) -> tuple[list[Attempt], dict[str, Any], Cause | None]:
+    def _press(self, j: JourneyState, s: StepDef, body: dict[str, Any] | None, loan_id: str, key: str | None,
+               tap: int, earlier: list[Attempt]) -> tuple[list[Attempt], dict[str, Any], Cause | None]:
         """One press of the button, as the app sends it: bounded retries, backoff ≥ Retry-After. Returns every
         attempt of the step so far, the last answer and the step's judged cause."""
-        ctx, j = self.ctx, self.journey
-        attempts: list[Attempt] = []
         start = time.perf_counter()
-        while True:
-            attempt, data = self._attempt(j, s, body, loan_id, key, tap, len(attempts) + 1)
-            attempts.append(attempt)
-            if attempt.cause is None or not ctx.policy.should_retry(attempt.cause, len(attempts)):
-                break
-            gevent.sleep(ctx.policy.delay_s(len(attempts), attempt.retry_after_s, ctx.rng))
+        attempt, data = self._attempt(j, s, body, loan_id, key, tap, 1)
+        attempts = [attempt]
+        if attempt.cause is not None:
+            policy, rng = self.ctx.policy, self.ctx.rng
+            while attempt.cause is not None and policy.should_retry(attempt.cause, len(attempts)):
+                gevent.sleep(policy.delay_s(len(attempts), attempt.retry_after_s, rng))
+                attempt, data = self._attempt(j, s, body, loan_id, key, tap, len(attempts) + 1)
+                attempts.append(attempt)
         seen = earlier + attempts if earlier else attempts
-        ev = step_finished(s.name, seen, (time.perf_counter() - start) * 1000, profile=j.profile,
-                           journey_id=j.journey_id)
-        if attempts[-1].code in SESSION_CODES and s.needs_login:
-            self._emit(StepFinished(s.name, None, ev.elapsed_ms, ev.code, ev.status, ev.profile,
-                                    journey_id=ev.journey_id, detail="session expired: logging in again"))
-        else:
-            self._emit(ev)
-        ctx.tally.attempts += len(attempts)
+        ev = step_finished(s.name, seen, (time.perf_counter() - start) * 1000, j.profile, j.journey_id)
+        tally = self.ctx.tally
+        if attempt.code in SESSION_CODES and s.needs_login:
+            ev = StepFinished(s.name, None, ev.elapsed_ms, ev.code, ev.status, ev.profile,
+                              journey_id=ev.journey_id, detail="session expired: logging in again")
+        elif ev.false_rejection:
+            j.false_rejected = True
+        tally.add(ev)
+        tally.attempts += len(attempts)
         return seen, data, ev.cause
 
     def _attempt(self, j: JourneyState, s: StepDef, body: dict[str, Any] | None, loan_id: str, key: str | None,
@@ -205,22 +209,23 @@ class BorrowerBase(FastHttpUser):
             headers["Idempotency-Key"] = key
         if j.token and s.needs_login:
             headers["Authorization"] = f"Bearer {j.token}"
-        path, started = s.url(loan_id), time.time() if self.ctx.events is not None else 0.0
+        events = self.ctx.events
+        path, started = s.url(loan_id), time.time() if events is not None else 0.0
         with self.client.request(s.method, path, name=s.name, json=body, headers=headers,
                                  catch_response=True) as resp:
             attempt, data = answers.read(resp, s.name, keyed=key is not None)
-            if j.loan_id is None and data.get("loan_id"):  # approved or rejected, the target named the loan
+            if j.loan_id is None and "loan_id" in data and data["loan_id"]:  # approved or rejected: the loan named
                 j.loan_id = str(data["loan_id"])
             cause = attempt.cause
             if cause is None or cause.is_business or attempt.code in SESSION_CODES:
                 resp.success()
             else:
                 resp.failure(allure_labels.cause_message(cause, attempt.code or attempt.error or str(attempt.status)))
-        if self.ctx.events is not None:
+        if events is not None:
             rid = answers.header(resp, "X-Request-Id") or headers["X-Request-Id"]
-            self.ctx.events.write(j.attempt(attempt, step=s.name, n=n, tap=tap, key=key, request_id=rid,
-                                            started_at=started, duration_ms=(time.time() - started) * 1000,
-                                            method=s.method, path=path, phase=self.route.phase_at(started)))
+            events.write(j.attempt(attempt, step=s.name, n=n, tap=tap, key=key, request_id=rid,
+                                   started_at=started, duration_ms=(time.time() - started) * 1000,
+                                   method=s.method, path=path, phase=self.route.phase_at(started)))
         return attempt, data
 
     def _emit(self, ev: StepFinished) -> None:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from loanqa.attribution import Attempt
 
 
-@dataclass(eq=False)  # identity: `pending` is searched on every journey's end
+@dataclass(eq=False, slots=True)  # identity: `pending` is searched on every journey's end
 class JourneyState:
     run_id: str
     journey_id: str

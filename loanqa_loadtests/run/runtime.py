@@ -9,6 +9,7 @@ earlier.
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import time
@@ -19,7 +20,7 @@ from typing import Any
 from loanqa.eventlog import EventLogWriter
 from loanqa_loadtests.model.options import LoadOptions, from_parsed
 from loanqa_loadtests.model.retry import RetryPolicy
-from loanqa_loadtests.model.routing import Route
+from loanqa_loadtests.model.routing import RouteMix
 from loanqa_loadtests.model.taps import TapPolicy
 from loanqa_loadtests.output.tally import Tally
 from loanqa_loadtests.run.borrowers import BorrowerFactory
@@ -39,9 +40,10 @@ class LoadContext:
     events: EventLogWriter | None = None
     pending: list[JourneyState] = field(default_factory=list)  # payouts not confirmed yet
 
-    @property
-    def routes(self) -> list[Route]:
-        return list(self.options.routes.values())
+    @functools.cached_property
+    def routes(self) -> RouteMix:
+        """Made once: every new borrower draws from it."""
+        return RouteMix.of(tuple(self.options.routes.values()))
 
     def think_s(self, low: float, high: float) -> float:
         return self.rng.uniform(low, high) * self.options.think_scale
