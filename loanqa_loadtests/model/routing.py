@@ -78,14 +78,9 @@ class RouteMix:
     def __iter__(self) -> Iterator[Route]:
         return iter(self.routes)
 
-    def __len__(self) -> int:
-        return len(self.routes)
 
-
-def pick_route(mix: RouteMix | Sequence[Route], rng: random.Random) -> Route:
+def pick_route(mix: RouteMix, rng: random.Random) -> Route:
     """One profile per borrower, by the mix's weights: the draw `random.choices` makes, one `random()` each."""
-    if not isinstance(mix, RouteMix):
-        mix = RouteMix.of(mix)
     cum = mix.cum_weights
     return mix.routes[bisect.bisect(cum, rng.random() * cum[-1], 0, len(cum) - 1)]
 

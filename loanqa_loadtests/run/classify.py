@@ -12,12 +12,13 @@ def step_finished(step: str, attempts: list[Attempt], elapsed_ms: float, profile
                   journey_id: str | None, detail: str = "") -> StepFinished:
     """Positional, and judged only when there was more than one attempt: once per request under load."""
     last = attempts[-1]
-    if len(attempts) == 1:
-        return StepFinished(step, last.cause, elapsed_ms, last.code, last.status or None, profile, None,
-                            journey_id, False, False, detail or last.error or "")
-    verdict = judge(attempts)
-    return StepFinished(step, verdict.cause, elapsed_ms, last.code, last.status or None, profile, None, journey_id,
-                        True, verdict.false_rejection, detail or last.error or "")
+    retried = len(attempts) > 1
+    cause, false_rejection = last.cause, False
+    if retried:
+        verdict = judge(attempts)
+        cause, false_rejection = verdict.cause, verdict.false_rejection
+    return StepFinished(step, cause, elapsed_ms, last.code, last.status or None, profile, None, journey_id, retried,
+                        false_rejection, detail or last.error or "")
 
 
 NO_ANSWER = (None, 0, 504)  # no answer from the target itself: a press it may have acted on

@@ -138,7 +138,8 @@ class BorrowerBase(FastHttpUser):
     def _payout_seen(self, payout: dict[str, Any], elapsed_ms: float) -> None:
         paid = payout.get("status") == "paid"
         attempt = Attempt(200) if paid else Attempt(500, str(payout.get("failure_code") or "PAYOUT_FAILED"))
-        self._emit(step_finished(PAYOUT, [attempt], elapsed_ms, self.journey.profile, self.journey.journey_id))
+        j = self.journey
+        self._emit(j, step_finished(PAYOUT, [attempt], elapsed_ms, j.profile, j.journey_id))
         self.environment.events.request.fire(  # the outcome borrowers care about, as its own Locust entry
             request_type="PAYOUT", name=PAYOUT, response_time=elapsed_ms, response_length=0, context={},
             exception=None if paid else RuntimeError(allure_labels.cause_message(Cause.SERVER_ERROR,
@@ -150,8 +151,7 @@ class BorrowerBase(FastHttpUser):
     def _press_until_done(self, j: JourneyState, s: StepDef, body: dict[str, Any] | None,
                           loan_id: str) -> dict[str, Any] | None:
         """None: the session expired. Taps resend the same Idempotency-Key; the journey ends on a failure."""
-        if s.name != j.on_step:
-            j.on(s.name)
+        j.on(s.name)
         key = uuid.uuid4().hex if s.idempotent else None
         attempts, data, cause = self._press(j, s, body, loan_id, key, 0, [])
         if attempts[-1].cause is None:  # most presses: answered at once
@@ -192,14 +192,11 @@ class BorrowerBase(FastHttpUser):
                 attempts.append(attempt)
         seen = earlier + attempts if earlier else attempts
         ev = step_finished(s.name, seen, (time.perf_counter() - start) * 1000, j.profile, j.journey_id)
-        tally = self.ctx.tally
         if attempt.code in SESSION_CODES and s.needs_login:
             ev = StepFinished(s.name, None, ev.elapsed_ms, ev.code, ev.status, ev.profile,
                               journey_id=ev.journey_id, detail="session expired: logging in again")
-        elif ev.false_rejection:
-            j.false_rejected = True
-        tally.add(ev)
-        tally.attempts += len(attempts)
+        self._emit(j, ev)
+        self.ctx.tally.attempts += len(attempts)
         return seen, data, ev.cause
 
     def _attempt(self, j: JourneyState, s: StepDef, body: dict[str, Any] | None, loan_id: str, key: str | None,
@@ -214,7 +211,7 @@ class BorrowerBase(FastHttpUser):
         with self.client.request(s.method, path, name=s.name, json=body, headers=headers,
                                  catch_response=True) as resp:
             attempt, data = answers.read(resp, s.name, keyed=key is not None)
-            if j.loan_id is None and "loan_id" in data and data["loan_id"]:  # approved or rejected: the loan named
+            if j.loan_id is None and data.get("loan_id"):  # approved or rejected, the target named the loan
                 j.loan_id = str(data["loan_id"])
             cause = attempt.cause
             if cause is None or cause.is_business or attempt.code in SESSION_CODES:
@@ -228,10 +225,10 @@ class BorrowerBase(FastHttpUser):
                                    method=s.method, path=path, phase=self.route.phase_at(started)))
         return attempt, data
 
-    def _emit(self, ev: StepFinished) -> None:
+    def _emit(self, j: JourneyState, ev: StepFinished) -> None:
         self.ctx.tally.add(ev)
         if ev.false_rejection:
-            self.journey.false_rejected = True
+            j.false_rejected = True
 
     def _end(self, outcome: FinalOutcome, cause: Cause | None, at: str, detail: str = "") -> None:
         self.journey.record(self.ctx.tally, self.ctx.events, outcome, cause, at, detail)

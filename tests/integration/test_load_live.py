@@ -9,7 +9,6 @@ import signal
 import subprocess
 import time
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import yaml
 
 from loanqa.load_summary import read_summary
 from loanqa.ports import free_port
-from tests.integration.test_load_runs import LOANQA, _alive_with, allure_results, proxies
+from tests.integration.test_load_runs import LOANQA, _alive_with, _until, allure_results, proxies
 from tests.interrupt import ctrl_c_blocked_or_ignored, takes_ctrl_c
 
 pytestmark = [pytest.mark.slow, pytest.mark.toxiproxy]
@@ -39,20 +38,6 @@ def _get(url: str) -> str:
 def _with(url: str, *needles: str) -> str | None:
     text = _get(url)
     return text if all(n in text for n in needles) else None
-
-
-def _until(what: str, check: Callable[[], Any], proc: subprocess.Popen[str], timeout_s: float = 60) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            got = check()
-        except OSError:
-            got = None
-        if got:
-            return got
-        assert proc.poll() is None, f"the run ended before {what}"
-        time.sleep(0.3)  # polling interval for the condition above
-    pytest.fail(f"never saw {what}")
 
 
 def _stop(proc: subprocess.Popen[str]) -> None:

@@ -11,7 +11,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -328,19 +328,24 @@ def _locust_children(proc: subprocess.Popen[str]) -> list[int]:
 
 def _wait_for_journeys(out: Path, master: subprocess.Popen[str]) -> None:
     """Until the master's live judgement counts a borrower under way: the worker is running users."""
+    live = out / ".loanqa-partial" / "live.json"
+    _until("a journey under way", lambda: json.loads(live.read_text())["journeys_started"] >= 1, master, 90)
+
+
+def _until(what: str, check: Callable[[], Any], proc: subprocess.Popen[str], timeout_s: float = 60) -> Any:
     import time
 
-    live = out / ".loanqa-partial" / "live.json"
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
-            if json.loads(live.read_text())["journeys_started"] >= 1:
-                return
-        except (OSError, ValueError, KeyError):
-            pass
-        assert master.poll() is None, "master exited before any journey started"
-        time.sleep(0.2)  # polling interval for the condition above
-    pytest.fail("no journey started")
+            got = check()
+        except OSError:
+            got = None
+        if got:
+            return got
+        assert proc.poll() is None, f"the run ended before {what}"
+        time.sleep(0.3)  # polling interval for the condition above
+    pytest.fail(f"never saw {what}")
 
 
 def _pause(worker: subprocess.Popen[str], seconds: float) -> None:

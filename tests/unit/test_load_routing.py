@@ -62,9 +62,10 @@ def test_shared_devices_only_when_asked() -> None:
 def test_borrowers_spread_over_profiles_by_weight() -> None:
     import random
 
-    from loanqa_loadtests.model.routing import pick_route
+    from loanqa_loadtests.model.routing import RouteMix, pick_route
 
-    routes = [route_via("wifi", "http://h:1", "127.0.0.1:2", 0.7), route_via("2g", "http://h:1", "127.0.0.1:3", 0.3)]
+    routes = RouteMix.of([route_via("wifi", "http://h:1", "127.0.0.1:2", 0.7),
+                          route_via("2g", "http://h:1", "127.0.0.1:3", 0.3)])
     rng = random.Random(7)
     picks = [pick_route(routes, rng).profile for _ in range(4000)]
     assert 0.27 < picks.count("2g") / 4000 < 0.33
