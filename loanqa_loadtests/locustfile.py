@@ -146,7 +146,9 @@ def _finish(environment: Any) -> None:
     elif run.completed:
         status, why = "complete", ""
     elif run.lost_workers:
-        status, why = "stopped", f"{run.lost_workers}, after {elapsed:.0f}s"
+        tally = runtime.TALLY
+        status, why = "stopped", (f"{run.lost_workers}, after {elapsed:.0f}s; of {tally.started} journeys begun, "
+                                  f"{tally.without_end()} died with it, their outcome unknown")
     else:
         status, why = "interrupted", f"stopped by the user (Ctrl-C, SIGTERM, the web UI's Stop) after {elapsed:.0f}s"
     summary = write_run(runtime.TALLY, _info(environment, opts), opts.slos, Path(opts.out),

@@ -14,6 +14,7 @@ from typing import Any
 
 from loanqa.events import StepFinished
 from loanqa.journey_steps import AFTER_APPROVAL
+from loanqa.taxonomy import Cause
 
 STAGES = ("started", "approved", "signed", "disbursed")
 TAPS, DISBURSED_AFTER_TAPS = "taps", "disbursed_after_taps"  # funnel counters beside the stages
@@ -41,19 +42,6 @@ class StepCounts:
     failures: Counter[str] = field(default_factory=Counter)
     false_rejections: int = 0
     latency: Counter[int] = field(default_factory=Counter)
-
-    def add(self, ev: StepFinished, ms: int) -> None:
-        """`ms`: the event's latency bucket (bucket_ms), computed once by the caller."""
-        self.requests += 1
-        self.latency[ms] += 1
-        self.false_rejections += ev.false_rejection
-        cause = ev.cause
-        if cause is None:
-            self.successes += 1
-        elif cause.is_business:
-            self.business[cause.value] += 1
-        else:
-            self.failures[cause.value] += 1
 
     def merge(self, other: StepCounts) -> None:
         self.requests += other.requests
@@ -95,19 +83,31 @@ class Tally:
     started: int = 0  # journeys begun, counted at the start (the funnel counts them when they end)
 
     def add(self, ev: StepFinished) -> None:
-        """Hot path (every request): look up before constructing, never build throw-away counters."""
-        profile = ev.profile or "direct"
-        ms = bucket_ms(ev.elapsed_ms)
+        self.count(ev.profile or "direct", ev.step, ev.elapsed_ms, ev.at, ev.cause, ev.false_rejection)
+
+    def count(self, profile: str, step: str, elapsed_ms: float, at: float, cause: Cause | None,
+              false_rejection: bool = False) -> None:
+        """One step's end, from its fields: `add` for a judged step, called directly for a press answered at once
+        (most requests), which then needs no StepFinished. Hot path: look up before constructing, never build
+        throw-away counters."""
+        ms = bucket_ms(elapsed_ms)
         steps = self.steps.get(profile) or self.steps.setdefault(profile, {})
-        counts = steps.get(ev.step) or steps.setdefault(ev.step, StepCounts())
-        counts.add(ev, ms)
-        at = int(ev.at)
-        second = self.timeline.get(at) or self.timeline.setdefault(at, {})
+        counts = steps.get(step) or steps.setdefault(step, StepCounts())
+        counts.requests += 1
+        counts.latency[ms] += 1
+        counts.false_rejections += false_rejection
+        second = self.timeline.get(int(at)) or self.timeline.setdefault(int(at), {})
         slot = second.get(profile) or second.setdefault(profile, Slot())
         slot.requests += 1
         slot.latency[ms] += 1
-        if ev.cause is not None:
-            slot.causes[ev.cause.value] += 1
+        if cause is None:
+            counts.successes += 1
+            return
+        if cause.is_business:
+            counts.business[cause.value] += 1
+        else:
+            counts.failures[cause.value] += 1
+        slot.causes[cause.value] += 1
 
     def stage(self, profile: str, stage: str) -> None:
         if stage not in STAGES:
@@ -136,6 +136,10 @@ class Tally:
             ends[f"{FAILED_AFTER_APPROVAL}:{why}"] += 1
         if outcome == "unfinished":
             self.funnel.setdefault(profile, Counter())[outcome] += 1
+
+    def without_end(self) -> int:
+        """Journeys begun that no outcome was recorded for: none, unless a worker died with them under way."""
+        return max(0, self.started - sum(stages["started"] for stages in self.funnel.values()))
 
     def merge(self, other: Tally) -> None:
         for profile, steps in other.steps.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -180,6 +181,9 @@ def test_known_faults_and_network_are_attributed_within_two_points(tmp_path: Pat
     assert locust_failures["apply"] == 0, "credit rejections are business outcomes, not Locust failures"
     esign = summary.steps["sign"].failures[Cause.ESIGN]
     assert esign > 0 and abs(locust_failures["sign"] - esign) <= 2, "the stall is a Locust failure (± in-flight)"
+    with (out / "locust_failures.csv").open(encoding="utf-8") as fh:
+        errors = [r["Error"] for r in csv.DictReader(fh) if r["Name"] == "sign"]
+    assert errors and all("[esign]" in e for e in errors), f"Locust's failure names its cause: {errors}"
     assert Cause.NETWORK not in summary.profiles["clean"].causes
     assert set(summary.profiles["dead"].causes) == {Cause.NETWORK}
     assert not any(name.startswith("loanqa-") for name in proxies(toxiproxy_url))
@@ -307,7 +311,8 @@ def test_a_master_whose_only_worker_died_says_so_and_exits_3(tmp_path: Path, ref
     assert "stopped early (no worker left" in err and "Traceback" not in err + stdout, err
     summary = read_summary(out / "summary.json")
     assert summary.status == "stopped" and "sent no heartbeat for 15s" in summary.stopped_by
-    assert summary.funnel.started >= 1
+    begun = re.search(r"of (\d+) journeys begun, (\d+) died with it, their outcome unknown", summary.stopped_by)
+    assert begun and int(begun[1]) >= 1 and int(begun[2]) <= int(begun[1]), summary.stopped_by
     results = allure_results(out)
     assert results and all(r["status"] == "broken" for r in results)
     assert not any(run_id in name for name in proxies(toxiproxy_url)), "proxies left behind"

@@ -141,3 +141,16 @@ def test_only_failures_after_approval_are_the_disbursement_slos_causes() -> None
     slo = Objective(metric="disbursement_success", min=0.99)
     counts = {c.cause: c.count for c in cause_shares(slo, Scope(s.steps, s.funnel, s.outcomes))}
     assert counts == {"network": 1, "esign": 1, "server_error": 1}
+
+
+def test_journeys_begun_without_a_recorded_end_are_counted() -> None:
+    worker = Tally()
+    worker.started = 3
+    worker.stage("clean", "started")
+    worker.ended("clean", "paid_out")
+    master = Tally()
+    master.merge(from_wire(worker.drain()))
+    assert master.without_end() == 2, "two journeys were under way when the worker's reports stopped"
+    master.stage("clean", "started")
+    master.stage("clean", "started")
+    assert master.without_end() == 0
