@@ -241,8 +241,7 @@ class BorrowerBase(FastHttpUser):
         else:
             meta["exception"] = CatchResponseError(
                 allure_labels.cause_message(cause, attempt.code or attempt.error or str(attempt.status)))
-        self.environment.events.request.fire(**meta)
-        meta.clear()
+        self.environment.events.request.fire(**meta)  # meta is kept: the next request's fields overwrite it unresized
         if events is not None:
             rid = answers.header(resp, "X-Request-Id") or headers["X-Request-Id"]
             events.write(j.attempt(attempt, step=s.name, n=n, tap=tap, key=key, request_id=rid,
