@@ -88,11 +88,14 @@ if not hasattr(exposition, "_bake_output"):
 exposition._bake_output = _timed(exposition._bake_output)
 
 # -- the measuring window: after a warm-up, until the run stops (start-up imports and spawning excluded) --------------
-WARMUP_S = 1.0
+WARMUP_S = float(os.environ.get("LOANQA_BENCH_WARMUP_S", "1"))
+CALLGRIND = os.environ.get("LOANQA_BENCH_CALLGRIND") == "1"  # run under callgrind: count the window's instructions
 _marks: list[tuple[float, int, float]] = []
 
 
 def _mark(environment: Any) -> None:
+    if CALLGRIND:  # os.system blocks the whole process: no greenlet runs a request while the counters turn
+        os.system(f"callgrind_control {'-d' if _marks else '-z'} {os.getpid()} >/dev/null 2>&1")
     _marks.append((time.process_time(), environment.runner.stats.total.num_requests,
                    _live_cpu[0]))
 
