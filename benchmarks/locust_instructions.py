@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -69,6 +70,7 @@ def main() -> int:
     ap.add_argument("--users", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the server stopped on a CI cancel too (finally)
     for tool in ("valgrind", "callgrind_control"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is not installed: apt install valgrind (this benchmark counts instructions "
