@@ -61,3 +61,14 @@ def test_cause_from_label_or_pytest_style_message(tmp_path: Path) -> None:
     write_result(tmp_path, "c", "failed", message="[nonsense] x")
     causes = {t.name: t.cause for t in read_results([tmp_path]).tests}
     assert causes == {"a": Cause.NETWORK, "b": Cause.ESIGN, "c": None}
+
+
+def test_the_manifest_of_a_run_id_ending_in_result_is_not_read_as_a_test_result(tmp_path: Path) -> None:
+    from loanqa.run_manifest import RunManifest
+
+    write_result(tmp_path, "apply", run_id="nightly-result", start=2000, stop=3000)
+    manifest = RunManifest(kind="device", run_id="nightly-result", started_at=1.0, finished_at=4.0, complete=True,
+                           reason="").write(tmp_path)
+    assert manifest.name.endswith("-result.json"), "the case at stake: a manifest named like an allure result"
+    results = read_results([tmp_path], now=10.0)
+    assert [r.name for r in results.tests] == ["apply"]
