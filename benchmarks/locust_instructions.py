@@ -8,8 +8,10 @@ its own Locust process under valgrind's callgrind (the same server, users and si
 locust_overhead.py), and the counters are zeroed after a warm-up and dumped when the run stops, with the process
 blocked while they turn, so the count covers exactly the requests counted. Instructions are not time: the borrower's
 extra instructions ran at about half the rate of the rest (loanqa's Python against the HTTP client's C), so a ratio
-here of 0.94 came out as 0.90 per CPU-second. Use it to see whether a change cut the borrower's work, and
-locust_overhead.py for the figure itself.
+here of 0.94–0.95 came out as 0.90 per CPU-second. Use it to see whether a change cut the borrower's work, and
+locust_overhead.py for the figure itself. Compare figures of the same --seconds only: the window's fixed costs
+(Locust's and gevent's timers) are spread over its requests, so a shorter window counts more per request, the more so
+for the slower user (55 s gave 0.912 where 70 s gave 0.951).
 Bounded: rounds x 2 runs of `--seconds` (valgrind's start-up counted in them); 6-8 minutes with the defaults.
 """
 
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import re
 import shutil
@@ -28,10 +29,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.locust_overhead import CLIENT_CPU, HERE, MIX, _pin, _serve, _wait_listening
-from loanqa.ports import free_port
+from benchmarks.locust_overhead import CLIENT_CPU, HERE, _pin, bench_server, mix_args
 from loanqa_loadtests.model.options import MAX_LIVE_INTERVAL_S
-from loanqa_loadtests.model.routing import Route, routes_to_json
 
 CONFIGS = {"bare_journey": "BareJourneyUser", "borrower": "ProbeBorrower"}
 WARMUP_S = 3.0  # Locust's own clock; the users have spawned by then even under valgrind
@@ -40,11 +39,10 @@ WARMUP_S = 3.0  # Locust's own clock; the users have spawned by then even under 
 def _count(user: str, host: str, users: int, seconds: int, tmp: Path) -> tuple[int, int]:
     """(requests, instructions) in the measuring window of one run under callgrind."""
     window = tmp / f"{user}.json"
-    routes = {p: Route(p, host, None, w) for p, w in MIX.items()}
     argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/{user}.%p", sys.executable, "-m", "locust",
             "-f", str(HERE / "side_by_side.py"), "--headless", "--only-summary", "--host", host, "-u", str(users),
-            "-r", str(users), "-t", f"{seconds}s", "--loglevel", "WARNING", "--loanqa-routes", routes_to_json(routes),
-            "--network-mix", "bench", "--live-interval", f"{MAX_LIVE_INTERVAL_S:g}", user]
+            "-r", str(users), "-t", f"{seconds}s", "--loglevel", "WARNING", *mix_args(host),
+            "--live-interval", f"{MAX_LIVE_INTERVAL_S:g}", user]
     env = {**os.environ, "LOANQA_BENCH_WINDOW": str(window), "LOANQA_BENCH_CALLGRIND": "1",
            "LOANQA_BENCH_WARMUP_S": f"{WARMUP_S:g}"}
     log = tmp / f"{user}.log"
@@ -75,23 +73,14 @@ def main() -> int:
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is not installed: apt install valgrind (this benchmark counts instructions "
                              "with valgrind's callgrind)")
-    port = free_port()
-    server = multiprocessing.Process(target=_serve, args=(port,), daemon=True)
-    server.start()
     per_request: dict[str, list[float]] = {name: [] for name in CONFIGS}
-    try:
-        _wait_listening(port)
-        with tempfile.TemporaryDirectory() as tmp:
-            for _ in range(args.rounds):
-                for name, user in CONFIGS.items():
-                    requests, instructions = _count(user, f"http://127.0.0.1:{port}", args.users, args.seconds,
-                                                    Path(tmp))
-                    per_request[name].append(instructions / requests)
-                    print(f"{name:14}{requests:8} requests {instructions / requests:12,.0f} instructions per request",
-                          flush=True)
-    finally:
-        server.terminate()
-        server.join(5)
+    with bench_server() as host, tempfile.TemporaryDirectory() as tmp:
+        for _ in range(args.rounds):
+            for name, user in CONFIGS.items():
+                requests, instructions = _count(user, host, args.users, args.seconds, Path(tmp))
+                per_request[name].append(instructions / requests)
+                print(f"{name:14}{requests:8} requests {instructions / requests:12,.0f} instructions per request",
+                      flush=True)
     median = {name: statistics.median(values) for name, values in per_request.items()}
     ratios = [b / r for b, r in zip(per_request["bare_journey"], per_request["borrower"], strict=True)]
     print(f"median instructions per request: bare_journey {median['bare_journey']:,.0f}, borrower "

@@ -40,6 +40,8 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -237,23 +239,32 @@ def main() -> int:
     if args.seconds * len(CONFIGS) >= LIVE_OFF_S:
         ap.error(f"--seconds must be below {LIVE_OFF_S / len(CONFIGS):g}: live-off processes judge every "
                  f"{LIVE_OFF_S:g} s of wall time")
+    runs: dict[str, list[Window]] = {c.name: [] for c in CONFIGS}
+    with bench_server() as host, tempfile.TemporaryDirectory() as tmp:
+        for turn in range(args.rounds):
+            for name, window in _round(host, args.users, args.seconds, mix_args(host), Path(tmp), turn).items():
+                runs[name].append(window)
+    return _report(runs, args.users, args.seconds)
+
+
+@contextmanager
+def bench_server() -> Iterator[str]:
+    """The endpoint, on its own core and listening, until the block ends; yields its base URL."""
     port = free_port()
     server = multiprocessing.Process(target=_serve, args=(port,), daemon=True)
     server.start()
-    runs: dict[str, list[Window]] = {c.name: [] for c in CONFIGS}
     try:
         _wait_listening(port)
-        host = f"http://127.0.0.1:{port}"
-        routes = {p: Route(p, host, None, w) for p, w in MIX.items()}
-        loanqa_args = ["--loanqa-routes", routes_to_json(routes), "--network-mix", "bench"]
-        with tempfile.TemporaryDirectory() as tmp:
-            for turn in range(args.rounds):
-                for name, window in _round(host, args.users, args.seconds, loanqa_args, Path(tmp), turn).items():
-                    runs[name].append(window)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.join(5)
-    return _report(runs, args.users, args.seconds)
+
+
+def mix_args(host: str) -> list[str]:
+    """loanqa's flags for the benchmark's network mix: every profile of MIX routed straight to `host`."""
+    routes = {p: Route(p, host, None, w) for p, w in MIX.items()}
+    return ["--loanqa-routes", routes_to_json(routes), "--network-mix", "bench"]
 
 
 def _report(runs: dict[str, list[Window]], users: int, seconds: int) -> int:
