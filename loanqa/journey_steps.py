@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from loanqa.synthetic import Borrower
@@ -27,6 +27,10 @@ class StepDef:
     idempotent: bool  # a write sent with an Idempotency-Key: a retry or tap must never act twice
     feature: str  # the product feature it exercises, as Allure names it (loanqa.allure_labels)
     think_s: tuple[float, float]  # the borrower's pause before it: reading, typing, waiting for the SMS
+    needs_login: bool = field(init=False)  # a field, not a property: the load borrower reads it on every request
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needs_login", self.feature != "Login")
 
     def url(self, loan_id: str = "") -> str:
         """Without a loan id, a loan step's path is the borrower's loans (`GET /v1/loans`)."""
@@ -36,10 +40,6 @@ class StepDef:
         if not loan_id:
             return path.split("/{loan_id}")[0]
         return path.replace("{loan_id}", loan_id)
-
-    @property
-    def needs_login(self) -> bool:
-        return self.feature != "Login"
 
     def sent_as(self, method: str, path: str) -> bool:
         """Whether a request the app made is this step; a target's base path may come before the path."""

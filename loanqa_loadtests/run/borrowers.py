@@ -54,8 +54,7 @@ class BorrowerFactory:
         if canary is not None:
             return canary
         id_number = make_id_number(self.rng)
-        return Borrower(phone=phone, name=registry_name(id_number), id_number=id_number,
-                        device_id=self._device())
+        return Borrower(phone, registry_name(id_number), id_number, self._device())  # positional: a quarter cheaper
 
     def _device(self) -> str:
         if self.shared_device_share and self.rng.random() < self.shared_device_share:

@@ -169,7 +169,8 @@ class BorrowerBase(FastHttpUser):
     def _press_until_done(self, j: JourneyState, s: StepDef, body: dict[str, Any] | None,
                           loan_id: str) -> dict[str, Any] | None:
         """None: the session expired. Taps resend the same Idempotency-Key; the journey ends on a failure."""
-        j.on(s.name)
+        if j.on_step != s.name:  # mostly it is: `think` came first
+            j.on(s.name)
         key = uuid.uuid4().hex if s.idempotent else None
         attempts, data, cause = self._press(j, s, body, loan_id, key, 0, [])
         if attempts[-1].cause is None:  # most presses: answered at once
@@ -193,7 +194,10 @@ class BorrowerBase(FastHttpUser):
 
     def call(self, s: StepDef, loan_id: str = "") -> dict[str, Any]:
         """One press whose failure does not end the journey (status checks)."""
-        return self._press(self.journey, s, None, loan_id, None, 0, [])[1]
+        j = self.j
+        if j is None:
+            raise RuntimeError("no journey started")
+        return self._press(j, s, None, loan_id, None, 0, [])[1]
 
     def _press(self, j: JourneyState, s: StepDef, body: dict[str, Any] | None, loan_id: str, key: str | None,
                tap: int, earlier: list[Attempt]) -> tuple[list[Attempt], dict[str, Any], Cause | None]:

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from loanqa.attribution import Attempt
 
 
+_SUFFIXES = tuple("-%012x" % n for n in range(256))  # noqa: UP031  a journey's first requests (status polls included)
+
+
 @dataclass(eq=False, slots=True)  # identity: `pending` is searched on every journey's end
 class JourneyState:
     run_id: str
@@ -40,9 +43,12 @@ class JourneyState:
     sent: int = 0  # attempts sent: numbers this journey's request ids
 
     def next_request_id(self) -> str:
-        """Unique in the run (the journey id is 64 random bits) and cheaper than a random suffix per request."""
-        self.sent += 1
-        return "%s-%012x" % (self.journey_id, self.sent)  # noqa: UP031  (half the cost of the f-string)
+        """Unique in the run (the journey id is 64 random bits) and cheaper than a random suffix per request; the
+        suffixes of a journey's first requests are made once (formatting one was 80 % of this, every request)."""
+        sent = self.sent = self.sent + 1
+        if sent < len(_SUFFIXES):
+            return self.journey_id + _SUFFIXES[sent]
+        return "%s-%012x" % (self.journey_id, sent)  # noqa: UP031  (half the cost of the f-string)
 
     def on(self, step: str) -> None:
         if step != self.on_step:

@@ -65,6 +65,18 @@ def test_drain_empties_the_worker_tally() -> None:
     assert t.steps == {} and t.attempts == 0 and t.funnel == {}
 
 
+def test_each_step_lands_in_the_second_it_ended_in_across_seconds_and_drains() -> None:
+    t = Tally()
+    for at in (100.5, 100.999, 101.0, 99.99, 100.0, 102.7):
+        t.count("4g", "status", 20.0, at, None)
+    assert {sec: slots["4g"].requests for sec, slots in t.timeline.items()} == {99: 1, 100: 3, 101: 1, 102: 1}
+    wire = t.drain()
+    assert sum(slot[2] for slot in wire["timeline"]) == 6
+    t.count("4g", "status", 20.0, 102.2, Cause.NETWORK)  # the same second as the last one before the drain
+    assert list(t.timeline) == [102] and t.timeline[102]["4g"].causes == Counter({"network": 1})
+    assert t.steps["4g"]["status"].latency == Counter({20: 1})
+
+
 def test_percentiles_from_histogram() -> None:
     hist = Counter({10: 90, 200: 9, 3000: 1})
     assert percentile(hist, 0.5) == 10 and percentile(hist, 0.95) == 200 and percentile(hist, 0.999) == 3000
@@ -154,3 +166,11 @@ def test_journeys_begun_without_a_recorded_end_are_counted() -> None:
     master.stage("clean", "started")
     master.stage("clean", "started")
     assert master.without_end() == 0
+
+
+def test_request_ids_stay_unique_and_one_width_past_the_journeys_first_requests() -> None:
+    rng = random.Random(3)
+    journeys = [JourneyState("r", f"{rng.getrandbits(64):016x}", make_borrower(rng), "4g") for _ in range(2)]
+    ids = [j.next_request_id() for j in journeys for _ in range(600)]
+    assert len(set(ids)) == 1200 and {len(i) for i in ids} == {16 + 1 + 12}
+    assert ids[0].endswith("-000000000001") and ids[599].endswith("-000000000258")
