@@ -194,10 +194,7 @@ class BorrowerBase(FastHttpUser):
 
     def call(self, s: StepDef, loan_id: str = "") -> dict[str, Any]:
         """One press whose failure does not end the journey (status checks)."""
-        j = self.j
-        if j is None:
-            raise RuntimeError("no journey started")
-        return self._press(j, s, None, loan_id, None, 0, [])[1]
+        return self._press(self.journey, s, None, loan_id, None, 0, [])[1]
 
     def _press(self, j: JourneyState, s: StepDef, body: dict[str, Any] | None, loan_id: str, key: str | None,
                tap: int, earlier: list[Attempt]) -> tuple[list[Attempt], dict[str, Any], Cause | None]:

@@ -8,6 +8,7 @@ import pytest
 
 from loanqa.errors import ResultsError
 from loanqa.gate.results import read_results
+from loanqa.run_manifest import RunManifest
 from loanqa.taxonomy import Cause
 from tests.unit.gate_factory import write_result
 
@@ -64,8 +65,6 @@ def test_cause_from_label_or_pytest_style_message(tmp_path: Path) -> None:
 
 
 def test_the_manifest_of_a_run_id_ending_in_result_is_not_read_as_a_test_result(tmp_path: Path) -> None:
-    from loanqa.run_manifest import RunManifest
-
     write_result(tmp_path, "apply", run_id="nightly-result", start=2000, stop=3000)
     manifest = RunManifest(kind="device", run_id="nightly-result", started_at=1.0, finished_at=4.0, complete=True,
                            reason="").write(tmp_path)
